@@ -1,0 +1,27 @@
+package io.sparktrain.cli;
+
+/** Process exit codes, distinct so that a scheduler can branch on them. */
+public enum ExitCode {
+    OK(0),
+    /** An unexpected failure (a bug, a lost cluster): see the log. */
+    INTERNAL(1),
+    /** Bad arguments or configuration. */
+    USAGE(2),
+    /** A data file is missing or malformed. */
+    BAD_DATA(3),
+    /** Training diverged (non-finite loss). */
+    DIVERGED(4),
+    /** Writing the output failed. */
+    OUTPUT(5);
+
+    private final int code;
+
+    ExitCode(int code) {
+        this.code = code;
+    }
+
+    /** The numeric exit status. */
+    public int code() {
+        return code;
+    }
+}

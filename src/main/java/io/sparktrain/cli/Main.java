@@ -1,0 +1,83 @@
+package io.sparktrain.cli;
+
+import io.sparktrain.config.ConfigException;
+import io.sparktrain.data.DataFormatException;
+import io.sparktrain.training.TrainingDivergedException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one entry point of the application jar: {@code sparktrain <command> ...}. Errors are one line on stderr and a
+ * distinct exit code ({@link ExitCode}).
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    /** Runs a command and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err).code());
+    }
+
+    /** Runs a command; what {@code main} does, minus the exit. */
+    public static ExitCode run(String[] args, PrintStream out, PrintStream err) {
+        List<String> words = Arrays.asList(args);
+        if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("help")) {
+            (words.isEmpty() ? err : out).println("usage: sparktrain " + TrainCommand.USAGE);
+            return words.isEmpty() ? ExitCode.USAGE : ExitCode.OK;
+        }
+        try {
+            switch (words.get(0)) {
+                case "train" -> {
+                    TrainCommand.Report report = TrainCommand.run(TrainCommand.Args.parse(words.subList(1,
+                            words.size())), new SparkConf());
+                    var r = report.result();
+                    out.printf("test accuracy %.4f, test loss %.4f on %d examples; %.0f training examples/s over "
+                                    + "%.1f s; run written to %s%n", r.test().accuracy(), r.test().meanLoss(),
+                            r.test().examples(), r.examplesPerSecond(), r.trainSeconds(), report.out());
+                    return ExitCode.OK;
+                }
+                default -> {
+                    err.println("sparktrain: unknown command " + words.get(0) + "; usage: sparktrain "
+                            + TrainCommand.USAGE);
+                    return ExitCode.USAGE;
+                }
+            }
+        } catch (ConfigException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return ExitCode.USAGE;
+        } catch (DataFormatException e) {
+            err.println("sparktrain: bad data: " + e.getMessage());
+            return ExitCode.BAD_DATA;
+        } catch (TrainingDivergedException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return ExitCode.DIVERGED;
+        } catch (UncheckedIOException e) {
+            err.println("sparktrain: output: " + e.getMessage());
+            return ExitCode.OUTPUT;
+        } catch (RuntimeException e) {
+            Throwable cause = rootCause(e);
+            if (cause instanceof DataFormatException d) {
+                err.println("sparktrain: bad data: " + d.getMessage()); // raised on an executor
+                return ExitCode.BAD_DATA;
+            }
+            LOG.error("unexpected failure", e);
+            err.println("sparktrain: internal error: " + e + " (see the log above)");
+            return ExitCode.INTERNAL;
+        }
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,321 @@
+package io.sparktrain.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import io.sparktrain.model.Activation;
+import io.sparktrain.model.LayerSpec;
+import io.sparktrain.model.ModelSpecException;
+import io.sparktrain.model.NetworkSpec;
+import io.sparktrain.model.Padding;
+import io.sparktrain.model.Presets;
+import io.sparktrain.model.Shape;
+import io.sparktrain.model.UpdaterSpec;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Reads a job: the defaults in {@code sparktrain-reference.conf}, then the job file, then {@code --set key=value}
+ * overrides, validated into a {@link JobConfig}. Every problem is a {@link ConfigException} with one line naming
+ * the key (and the file and line where Typesafe Config knows them); a key the defaults do not list is a typo.
+ */
+public final class JobConfigLoader {
+
+    private static final String REFERENCE = "sparktrain-reference.conf";
+
+    private JobConfigLoader() {
+    }
+
+    /**
+     * @param jobFile a HOCON file, local path or Hadoop URI
+     * @param overrides {@code key=value} strings; values are HOCON (numbers, quoted strings, lists) or bare text
+     * @param hadoop resolves the file's file system
+     */
+    public static JobConfig load(String jobFile, List<String> overrides, Configuration hadoop) {
+        return fromConfig(parseOverrides(overrides).withFallback(readFile(jobFile, hadoop)));
+    }
+
+    /** Validates a job given as HOCON text (the defaults fill in the rest). */
+    public static JobConfig fromString(String hocon) {
+        return fromConfig(parse(() -> ConfigFactory.parseString(hocon)));
+    }
+
+    /** Validates a job from already-merged user settings (defaults fill in the rest). */
+    public static JobConfig fromConfig(Config user) {
+        Config reference = parse(() -> ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), REFERENCE,
+                ConfigParseOptions.defaults().setAllowMissing(false)));
+        rejectUnknownKeys(user, reference);
+        Config c = parse(() -> user.withFallback(reference).resolve());
+        return read(c);
+    }
+
+    private static JobConfig read(Config c) {
+        return parse(() -> {
+            DataConfig data = new DataConfig(c.getString("data.dir"), c.getInt("data.trainLimit"),
+                    c.getInt("data.testLimit"));
+            UpdaterSpec updater = new UpdaterSpec(
+                    enumValue(UpdaterSpec.Kind.class, "training.updater", c.getString("training.updater")),
+                    c.getDouble("training.learningRate"), c.getDouble("training.momentum"));
+            TrainingConfig training = new TrainingConfig(c.getInt("training.epochs"), c.getInt("training.workers"),
+                    c.getInt("training.batchSizePerWorker"), c.getInt("training.averagingFrequency"), updater,
+                    c.getLong("training.seed"), c.getInt("training.evalBatchSize"));
+            String name = c.getString("name");
+            if (!name.matches("[A-Za-z0-9._-]+")) {
+                throw ConfigException.invalid("name", "use only letters, digits, '.', '_' and '-'", "\"" + name + "\"");
+            }
+            return new JobConfig(name, data, network(c), training, c.getString("spark.master"), c);
+        });
+    }
+
+    private static NetworkSpec network(Config c) {
+        int channels = positive(c, "model.input.channels");
+        int height = positive(c, "model.input.height");
+        int width = positive(c, "model.input.width");
+        int classes = c.getInt("model.classes");
+        if (classes < 2) {
+            throw ConfigException.invalid("model.classes", "be >= 2", classes);
+        }
+        String preset = c.getString("model.preset");
+        List<? extends Config> layerList = c.getConfigList("model.layers");
+        List<LayerSpec> layers;
+        String name;
+        if (!preset.isEmpty()) {
+            if (!layerList.isEmpty()) {
+                throw new ConfigException("model.preset (\"" + preset + "\") and model.layers are both set; "
+                        + "set model.preset = \"\" to use the layers");
+            }
+            layers = Presets.layers(preset).orElseThrow(() -> ConfigException.invalid("model.preset",
+                    "be one of " + Presets.names() + " or \"\"", "\"" + preset + "\""));
+            name = "preset " + preset;
+        } else {
+            if (layerList.isEmpty()) {
+                throw new ConfigException("model.layers is empty and model.preset is \"\": give one or the other");
+            }
+            layers = new ArrayList<>();
+            for (int i = 0; i < layerList.size(); i++) {
+                layers.add(layer(layerList.get(i), "model.layers[" + i + "]"));
+            }
+            name = "model.layers";
+        }
+        try {
+            return new NetworkSpec(name, Shape.map(channels, height, width), layers, classes);
+        } catch (ModelSpecException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static final Map<String, Set<String>> LAYER_KEYS = Map.of(
+            "conv", Set.of("type", "filters", "kernel", "stride", "padding", "dilation", "activation", "alpha"),
+            "maxpool", Set.of("type", "kernel", "stride", "padding"),
+            "avgpool", Set.of("type", "kernel", "stride", "padding"),
+            "dropout", Set.of("type", "rate"),
+            "dense", Set.of("type", "units", "activation", "alpha"),
+            "output", Set.of("type"));
+
+    private static LayerSpec layer(Config l, String key) {
+        if (!l.hasPath("type")) {
+            throw new ConfigException(key + ".type is missing: one of " + LAYER_KEYS.keySet());
+        }
+        String type = l.getString("type");
+        Set<String> allowed = LAYER_KEYS.get(type);
+        if (allowed == null) {
+            throw ConfigException.invalid(key + ".type", "be one of " + LAYER_KEYS.keySet(), "\"" + type + "\"");
+        }
+        for (String k : l.root().keySet()) {
+            if (!allowed.contains(k)) {
+                throw new ConfigException(key + "." + k + " is not a setting of a " + type + " layer; allowed: "
+                        + allowed);
+            }
+        }
+        return switch (type) {
+            case "conv" -> {
+                int[] kernel = pair(l, "kernel", key, null);
+                int[] stride = pair(l, "stride", key, new int[] {1, 1});
+                int[] dilation = pair(l, "dilation", key, new int[] {1, 1});
+                yield new LayerSpec.Conv(positive(l, "filters", key), kernel[0], kernel[1], stride[0], stride[1],
+                        padding(l, key), dilation[0], dilation[1], activation(l, key), alpha(l, key));
+            }
+            case "maxpool", "avgpool" -> {
+                int[] kernel = pair(l, "kernel", key, new int[] {2, 2});
+                int[] stride = pair(l, "stride", key, kernel);
+                yield new LayerSpec.Pool(type.equals("maxpool"), kernel[0], kernel[1], stride[0], stride[1],
+                        padding(l, key));
+            }
+            case "dropout" -> {
+                double rate = l.getDouble("rate");
+                if (!(rate >= 0 && rate < 1)) {
+                    throw ConfigException.invalid(key + ".rate", "be in [0, 1)", rate);
+                }
+                yield new LayerSpec.Dropout(rate);
+            }
+            case "dense" -> new LayerSpec.Dense(positive(l, "units", key), activation(l, key), alpha(l, key));
+            default -> new LayerSpec.Output();
+        };
+    }
+
+    /** An int or a two-element list {@code [height, width]}, each > 0. */
+    private static int[] pair(Config l, String k, String key, int[] fallback) {
+        if (!l.hasPath(k)) {
+            if (fallback == null) {
+                throw new ConfigException(key + "." + k + " is missing");
+            }
+            return fallback;
+        }
+        int[] v;
+        if (l.getValue(k).valueType() == ConfigValueType.LIST) {
+            List<Integer> list = l.getIntList(k);
+            if (list.size() != 2) {
+                throw ConfigException.invalid(key + "." + k, "be a number or [height, width]", list);
+            }
+            v = new int[] {list.get(0), list.get(1)};
+        } else {
+            int n = l.getInt(k);
+            v = new int[] {n, n};
+        }
+        if (v[0] <= 0 || v[1] <= 0) {
+            throw ConfigException.invalid(key + "." + k, "be > 0", l.getValue(k).render());
+        }
+        return v;
+    }
+
+    private static Padding padding(Config l, String key) {
+        if (!l.hasPath("padding")) {
+            return Padding.VALID;
+        }
+        ConfigValue v = l.getValue("padding");
+        if (v.valueType() == ConfigValueType.STRING) {
+            return switch (l.getString("padding")) {
+                case "valid" -> Padding.VALID;
+                case "same" -> Padding.SAME;
+                default -> throw ConfigException.invalid(key + ".padding",
+                        "be \"valid\", \"same\", a number or [height, width]", v.render());
+            };
+        }
+        int[] p;
+        if (v.valueType() == ConfigValueType.LIST) {
+            p = pair(l, "padding", key, null);
+        } else {
+            int n = l.getInt("padding");
+            p = new int[] {n, n};
+        }
+        if (p[0] < 0 || p[1] < 0) {
+            throw ConfigException.invalid(key + ".padding", "be >= 0", v.render());
+        }
+        return Padding.of(p[0], p[1]);
+    }
+
+    private static Activation activation(Config l, String key) {
+        return l.hasPath("activation") ? enumValue(Activation.class, key + ".activation", l.getString("activation"))
+                : Activation.RELU;
+    }
+
+    private static double alpha(Config l, String key) {
+        double a = l.hasPath("alpha") ? l.getDouble("alpha") : 0.01;
+        if (!(a > 0 && a < 1)) {
+            throw ConfigException.invalid(key + ".alpha", "be in (0, 1)", a);
+        }
+        return a;
+    }
+
+    private static int positive(Config c, String path) {
+        return positive(c, path, null);
+    }
+
+    private static int positive(Config c, String path, String prefix) {
+        int v = c.getInt(path);
+        if (v <= 0) {
+            throw ConfigException.invalid(prefix == null ? path : prefix + "." + path, "be > 0", v);
+        }
+        return v;
+    }
+
+    private static <E extends Enum<E>> E enumValue(Class<E> type, String key, String value) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            List<String> names = new ArrayList<>();
+            for (E constant : type.getEnumConstants()) {
+                names.add(constant.name().toLowerCase(Locale.ROOT));
+            }
+            throw ConfigException.invalid(key, "be one of " + names, "\"" + value + "\"");
+        }
+    }
+
+    private static void rejectUnknownKeys(Config user, Config reference) {
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            String path = e.getKey();
+            if (!reference.hasPathOrNull(path)) {
+                String where = e.getValue().origin().description();
+                throw new ConfigException("unknown config key " + path + " (" + where + "); see "
+                        + "src/main/resources/" + REFERENCE + " for the keys a job can set");
+            }
+        }
+    }
+
+    private static Config parseOverrides(List<String> overrides) {
+        Config result = ConfigFactory.empty();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("--set expects key=value, got \"" + o + "\"");
+            }
+            String key = o.substring(0, eq).trim();
+            String value = o.substring(eq + 1);
+            Config one;
+            try {
+                one = ConfigFactory.parseString(key + " = " + value,
+                        ConfigParseOptions.defaults().setOriginDescription("--set " + o));
+                if (!one.hasPathOrNull(key) || one.root().size() != 1) {
+                    throw new com.typesafe.config.ConfigException.Generic("not a single key");
+                }
+            } catch (com.typesafe.config.ConfigException e) {
+                // Not valid HOCON (e.g. local[2], a URI): take the text as a string.
+                try {
+                    one = ConfigFactory.empty("--set " + o).withValue(key, ConfigValueFactory.fromAnyRef(value));
+                } catch (com.typesafe.config.ConfigException bad) {
+                    throw new ConfigException("--set " + o + ": " + bad.getMessage());
+                }
+            }
+            result = one.withFallback(result);
+        }
+        return result;
+    }
+
+    private static Config readFile(String jobFile, Configuration hadoop) {
+        Path path = new Path(jobFile);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            if (!fs.exists(path)) {
+                throw new ConfigException("config file " + jobFile + " not found");
+            }
+            try (Reader r = new InputStreamReader(fs.open(path), StandardCharsets.UTF_8)) {
+                return parse(() -> ConfigFactory.parseReader(r,
+                        ConfigParseOptions.defaults().setOriginDescription(jobFile)));
+            }
+        } catch (IOException e) {
+            throw new ConfigException("config file " + jobFile + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Runs a Typesafe Config call, turning its exceptions (which name file, line and key) into ours. */
+    private static <T> T parse(java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException(e.getMessage().replace('\n', ' '));
+        }
+    }
+}

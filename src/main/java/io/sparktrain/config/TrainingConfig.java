@@ -1,0 +1,39 @@
+package io.sparktrain.config;
+
+import io.sparktrain.model.UpdaterSpec;
+
+/**
+ * How to train: parameter averaging over {@code workers} shards, each fitting {@code averagingFrequency}
+ * minibatches of {@code batchSizePerWorker} examples between two averagings.
+ *
+ * @param epochs passes over the training set ({@code training.epochs})
+ * @param workers shards and parallel tasks ({@code training.workers})
+ * @param batchSizePerWorker examples per minibatch on each worker ({@code training.batchSizePerWorker})
+ * @param averagingFrequency minibatches per worker between averagings ({@code training.averagingFrequency})
+ * @param updater the optimiser ({@code training.updater}, {@code training.learningRate}, {@code training.momentum})
+ * @param seed seeds initialisation, sharding and shuffling ({@code training.seed})
+ * @param evalBatchSize examples per forward pass in evaluation ({@code training.evalBatchSize})
+ */
+public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
+                             UpdaterSpec updater, long seed, int evalBatchSize) {
+    /** Validates every field, naming the key at fault. */
+    public TrainingConfig {
+        positive("training.epochs", epochs);
+        positive("training.workers", workers);
+        positive("training.batchSizePerWorker", batchSizePerWorker);
+        positive("training.averagingFrequency", averagingFrequency);
+        positive("training.evalBatchSize", evalBatchSize);
+        if (!(updater.learningRate() > 0) || Double.isInfinite(updater.learningRate())) {
+            throw ConfigException.invalid("training.learningRate", "be a finite number > 0", updater.learningRate());
+        }
+        if (!(updater.momentum() >= 0 && updater.momentum() < 1)) {
+            throw ConfigException.invalid("training.momentum", "be in [0, 1)", updater.momentum());
+        }
+    }
+
+    private static void positive(String key, int value) {
+        if (value <= 0) {
+            throw ConfigException.invalid(key, "be > 0", value);
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package io.sparktrain.training;
+
+import io.sparktrain.config.TrainingConfig;
+import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.ExampleSource;
+import io.sparktrain.data.ShardPlan;
+import io.sparktrain.data.Split;
+import io.sparktrain.model.NetworkFactory;
+import io.sparktrain.model.NetworkSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Synchronous parameter averaging on Spark. The training set is cut into one shard per worker (a cached Spark
+ * partition each, loaded by the executor itself). Each round the driver broadcasts the parameters and optimiser
+ * state; every worker fits {@code averagingFrequency} minibatches of its shard from that starting point and
+ * returns its parameters, optimiser state and the sum of its minibatch losses; the driver averages parameters and
+ * state weighted by the examples each worker fitted, and divides the summed losses by the summed examples.
+ *
+ * <p>Weighting by examples makes a round with plain SGD and averaging frequency 1 exactly one SGD step on the union
+ * of the workers' minibatches, whatever their sizes. A retried Spark task replaces the failed attempt's result, so
+ * a round's loss is counted once.
+ *
+ * <p>Why not dl4j-spark's {@code ParameterAveragingTrainingMaster}: it reports, per averaging, the unweighted mean
+ * over workers of each worker's <em>last</em> minibatch score, so it cannot give the exact example-weighted loss this
+ * project reports (measured in {@code Dl4jSparkLossReportTest}); and its data path re-partitions and exports the
+ * RDD to files every fit, which is the part that refuses a non-local master on a local file system.
+ */
+public final class ParameterAveragingTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);
+
+    private final JavaSparkContext sc;
+    private final NetworkSpec spec;
+    private final TrainingConfig config;
+
+    /**
+     * @param sc the Spark context whose executors do the work
+     * @param spec the network
+     * @param config the training settings
+     */
+    public ParameterAveragingTrainer(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config) {
+        this.sc = sc;
+        this.spec = spec;
+        this.config = config;
+    }
+
+    /**
+     * Trains for {@code config.epochs()} epochs, evaluating on the test split after each.
+     *
+     * @param source the examples; executors load their shards from it
+     * @param trainSize number of training examples the source yields (the driver has validated it)
+     * @param testSize number of test examples
+     * @throws TrainingDivergedException when a round's loss is not finite
+     */
+    public TrainingResult train(ExampleSource source, int trainSize, int testSize) {
+        int workers = config.workers();
+        ShardPlan plan = new ShardPlan(trainSize, workers, config.batchSizePerWorker(), config.seed());
+        SerializableHadoopConf hadoop = new SerializableHadoopConf(sc.hadoopConfiguration());
+
+        JavaRDD<ExampleSet> shards = sc.parallelize(range(workers), workers)
+                .mapPartitionsWithIndex(new LoadShard(source, hadoop, plan), true)
+                .persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<ExampleSet> testParts = sc.parallelize(range(workers), workers)
+                .mapPartitionsWithIndex(new LoadTestPart(source, hadoop, testSize, workers), true)
+                .persist(StorageLevel.MEMORY_ONLY());
+        try {
+            return run(plan, shards, testParts);
+        } finally {
+            shards.unpersist(false);
+            testParts.unpersist(false);
+        }
+    }
+
+    private TrainingResult run(ShardPlan plan, JavaRDD<ExampleSet> shards, JavaRDD<ExampleSet> testParts) {
+        MultiLayerNetwork net = NetworkFactory.network(spec, config.updater(), config.seed());
+        String json = net.getLayerWiseConfigurations().toJson();
+        ModelState state = new ModelState(json, net.params().toFloatVector(), updaterState(net), 0, 0);
+
+        int roundsPerEpoch = (plan.maxBatchesPerEpoch() + config.averagingFrequency() - 1)
+                / config.averagingFrequency();
+        LOG.info("{}; {} workers x {} examples per minibatch, averaging every {} minibatches: {} rounds per epoch",
+                spec.name(), plan.shards(), plan.batchSize(), config.averagingFrequency(), roundsPerEpoch);
+
+        List<RoundRecord> rounds = new ArrayList<>();
+        List<EpochRecord> epochs = new ArrayList<>();
+        Evaluation test = Evaluation.EMPTY;
+        long trainExamples = 0;
+        double trainSeconds = 0;
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            LossSum epochLoss = LossSum.ZERO;
+            for (int round = 0; round < roundsPerEpoch; round++) {
+                Broadcast<ModelState> broadcast = sc.broadcast(state.withEpoch(epoch));
+                List<WorkerUpdate> updates;
+                try {
+                    updates = shards.mapPartitionsWithIndex(new FitRound(broadcast, plan, epoch, round,
+                            config.averagingFrequency(), config.seed()), true).collect();
+                } finally {
+                    broadcast.destroy();
+                }
+                Averaged averaged = average(updates, state);
+                state = averaged.state();
+                RoundRecord record = averaged.record(epoch + 1, round + 1);
+                if (!Double.isFinite(record.trainLoss())) {
+                    throw new TrainingDivergedException(epoch + 1, round + 1, record.trainLoss());
+                }
+                rounds.add(record);
+                epochLoss = epochLoss.merge(averaged.loss());
+                if ((round + 1) % Math.max(1, roundsPerEpoch / 10) == 0 || round + 1 == roundsPerEpoch) {
+                    LOG.info("epoch {} round {}/{}: train loss {} over {} examples", epoch + 1, round + 1,
+                            roundsPerEpoch, String.format("%.4f", record.trainLoss()), record.examples());
+                }
+            }
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+            trainSeconds += epochSeconds;
+            trainExamples += epochLoss.weight();
+
+            long evalStart = System.nanoTime();
+            test = evaluate(testParts, state.withEpoch(epoch + 1));
+            double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
+            epochs.add(new EpochRecord(epoch + 1, epochLoss.mean(), test.meanLoss(), test.accuracy(), epochSeconds,
+                    evalSeconds));
+            LOG.info("epoch {}: train loss {}, test loss {}, test accuracy {} ({} s training, {} examples/s)",
+                    epoch + 1, String.format("%.4f", epochLoss.mean()), String.format("%.4f", test.meanLoss()),
+                    String.format("%.4f", test.accuracy()), String.format("%.1f", epochSeconds),
+                    String.format("%.0f", epochLoss.weight() / epochSeconds));
+        }
+        apply(state, net);
+        return new TrainingResult(net, rounds, epochs, test, trainExamples, trainSeconds);
+    }
+
+    /** Evaluates the parameters in {@code state} on the cached test partitions. */
+    private Evaluation evaluate(JavaRDD<ExampleSet> testParts, ModelState state) {
+        Broadcast<ModelState> broadcast = sc.broadcast(state);
+        try {
+            return testParts.mapPartitions(new Evaluate(broadcast, config.evalBatchSize()))
+                    .fold(Evaluation.EMPTY, Evaluation::merge);
+        } finally {
+            broadcast.destroy();
+        }
+    }
+
+    /** The new state and the round's record. */
+    private record Averaged(ModelState state, LossSum loss, List<RoundRecord.Worker> workers) {
+        RoundRecord record(int epoch, int round) {
+            return new RoundRecord(epoch, round, loss.weight(), loss.mean(), workers);
+        }
+    }
+
+    /**
+     * Example-weighted average of the workers' parameters and optimiser state. Workers without a minibatch in this
+     * round (possible when shards differ in size) contribute nothing. The iteration count advances by the most
+     * minibatches any worker fitted, as it would in one process.
+     */
+    static Averaged average(List<WorkerUpdate> updates, ModelState previous) {
+        double[] params = new double[previous.params().length];
+        double[] updater = new double[previous.updaterState().length];
+        LossSum loss = LossSum.ZERO;
+        int steps = 0;
+        List<RoundRecord.Worker> workers = new ArrayList<>();
+        for (WorkerUpdate u : updates) {
+            if (u.loss().weight() == 0) {
+                continue;
+            }
+            double w = u.loss().weight();
+            accumulate(params, u.params(), w);
+            accumulate(updater, u.updaterState(), w);
+            loss = loss.merge(u.loss());
+            steps = Math.max(steps, u.minibatches());
+            workers.add(new RoundRecord.Worker(u.shard(), u.executorId(), u.loss().weight(), u.loss().mean(),
+                    u.minibatches(), u.fitSeconds()));
+        }
+        if (loss.weight() == 0) {
+            throw new IllegalStateException("no worker had a minibatch in this round");
+        }
+        ModelState next = new ModelState(previous.configurationJson(), divide(params, loss.weight()),
+                divide(updater, loss.weight()), previous.iteration() + steps, previous.epoch());
+        return new Averaged(next, loss, workers);
+    }
+
+    private static void accumulate(double[] sum, float[] values, double weight) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += weight * values[i];
+        }
+    }
+
+    private static float[] divide(double[] sum, long weight) {
+        float[] out = new float[sum.length];
+        for (int i = 0; i < sum.length; i++) {
+            out[i] = (float) (sum[i] / weight);
+        }
+        return out;
+    }
+
+    private static float[] updaterState(MultiLayerNetwork net) {
+        Updater updater = net.getUpdater();
+        INDArray view = updater == null ? null : updater.getStateViewArray();
+        return view == null ? new float[0] : view.toFloatVector();
+    }
+
+    /** Puts {@code state} into {@code net}: parameters, optimiser state and counters. */
+    static void apply(ModelState state, MultiLayerNetwork net) {
+        net.setParams(Nd4j.create(state.params()));
+        if (state.updaterState().length > 0) {
+            net.getUpdater().getStateViewArray().assign(Nd4j.create(state.updaterState()));
+        }
+        net.getLayerWiseConfigurations().setIterationCount(state.iteration());
+        net.getLayerWiseConfigurations().setEpochCount(state.epoch());
+    }
+
+    private static List<Integer> range(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    private static String executorId() {
+        SparkEnv env = SparkEnv.get();
+        return env == null ? "unknown" : env.executorId();
+    }
+
+    /** Executor side: loads the shard of partition {@code index}. */
+    private record LoadShard(ExampleSource source, SerializableHadoopConf hadoop, ShardPlan plan)
+            implements Function2<Integer, Iterator<Integer>, Iterator<ExampleSet>> {
+        @Override
+        public Iterator<ExampleSet> call(Integer index, Iterator<Integer> ignored) {
+            ExampleSet all = source.load(Split.TRAIN, hadoop.get());
+            return Collections.singletonList(all.subset(plan.shardIndices(index))).iterator();
+        }
+    }
+
+    /** Executor side: loads a contiguous slice of the test split. */
+    private record LoadTestPart(ExampleSource source, SerializableHadoopConf hadoop, int testSize, int parts)
+            implements Function2<Integer, Iterator<Integer>, Iterator<ExampleSet>> {
+        @Override
+        public Iterator<ExampleSet> call(Integer index, Iterator<Integer> ignored) {
+            ExampleSet all = source.load(Split.TEST, hadoop.get());
+            int from = (int) ((long) testSize * index / parts);
+            int to = (int) ((long) testSize * (index + 1) / parts);
+            return Collections.singletonList(all.subset(IntStream.range(from, to).toArray())).iterator();
+        }
+    }
+
+    /** Executor side: one worker's part of one round. */
+    private record FitRound(Broadcast<ModelState> broadcast, ShardPlan plan, int epoch, int round, int frequency,
+                            long seed) implements Function2<Integer, Iterator<ExampleSet>, Iterator<WorkerUpdate>> {
+        @Override
+        public Iterator<WorkerUpdate> call(Integer shardIndex, Iterator<ExampleSet> partition) {
+            ExampleSet shard = partition.next();
+            int batchSize = plan.batchSize();
+            int first = round * frequency;
+            int last = Math.min(first + frequency, plan.batchesPerEpoch(shardIndex));
+            if (first >= last) {
+                return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(), new float[0],
+                        new float[0], LossSum.ZERO, 0, 0)).iterator();
+            }
+            ModelState state = broadcast.value();
+            MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
+            try {
+                apply(state, net);
+                // Dropout masks: reproducible per (seed, epoch, round, shard) whichever executor runs the task.
+                Nd4j.getRandom().setSeed(Arrays.hashCode(new long[] {seed, epoch, round, shardIndex}));
+                int[] order = plan.epochOrder(shardIndex, epoch);
+                long start = System.nanoTime();
+                LossSum loss = LossSum.ZERO;
+                for (int b = first; b < last; b++) {
+                    int from = b * batchSize;
+                    int to = Math.min(from + batchSize, shard.size());
+                    DataSet minibatch = shard.minibatch(order, from, to);
+                    net.fit(minibatch);
+                    loss = loss.merge(LossSum.ofMean(net.score(), to - from));
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(),
+                        net.params().toFloatVector(), updaterState(net), loss, last - first, seconds)).iterator();
+            } finally {
+                NetworkCache.giveBack(state.configurationJson(), net);
+            }
+        }
+    }
+
+    /** Executor side: cross-entropy and accuracy of the broadcast parameters on one test partition. */
+    private record Evaluate(Broadcast<ModelState> broadcast, int batchSize)
+            implements FlatMapFunction<Iterator<ExampleSet>, Evaluation> {
+        // DL4J's softmax cross-entropy clips probabilities to this before taking the log.
+        private static final double CLIP = 1e-10;
+
+        @Override
+        public Iterator<Evaluation> call(Iterator<ExampleSet> partition) {
+            ExampleSet part = partition.next();
+            ModelState state = broadcast.value();
+            MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
+            try {
+                apply(state, net);
+                int[] order = IntStream.range(0, part.size()).toArray();
+                int classes = part.numClasses();
+                double lossSum = 0;
+                long correct = 0;
+                for (int from = 0; from < part.size(); from += batchSize) {
+                    int to = Math.min(from + batchSize, part.size());
+                    float[] p = net.output(part.minibatch(order, from, to).getFeatures(), false).ravel().toFloatVector();
+                    for (int k = 0; k < to - from; k++) {
+                        int label = part.label(from + k);
+                        int best = 0;
+                        for (int c = 1; c < classes; c++) {
+                            if (p[k * classes + c] > p[k * classes + best]) {
+                                best = c;
+                            }
+                        }
+                        correct += best == label ? 1 : 0;
+                        lossSum -= Math.log(Math.max(p[k * classes + label], CLIP));
+                    }
+                }
+                return Collections.singletonList(new Evaluation(new LossSum(lossSum, part.size()), correct))
+                        .iterator();
+            } finally {
+                NetworkCache.giveBack(state.configurationJson(), net);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.sparktrain.training;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparktrain.config.ConfigException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * A run's output folder ({@code model.zip}, {@code config.conf}, {@code metrics.json}) on any Hadoop file system.
+ * Everything is written into a hidden sibling folder first and renamed into place at the end, so a failed run
+ * leaves no half-written output where a pipeline would look for it.
+ */
+public final class RunOutput {
+    /** The file names of the output contract. */
+    public static final String MODEL = "model.zip";
+    public static final String CONFIG = "config.conf";
+    public static final String METRICS = "metrics.json";
+
+    private final Path target;
+    private final FileSystem fs;
+
+    private RunOutput(Path target, FileSystem fs) {
+        this.target = target;
+        this.fs = fs;
+    }
+
+    /**
+     * Checks, before any training, that {@code uri} can receive a run: it must not exist, or be an empty folder.
+     *
+     * @throws ConfigException when it holds something already
+     */
+    public static RunOutput prepare(String uri, Configuration hadoop) {
+        Path target = new Path(uri);
+        try {
+            FileSystem fs = target.getFileSystem(hadoop);
+            target = fs.makeQualified(target);
+            if (fs.exists(target)) {
+                FileStatus status = fs.getFileStatus(target);
+                if (!status.isDirectory() || fs.listStatus(target).length > 0) {
+                    throw new ConfigException("--out " + uri + " already exists and is not an empty folder; "
+                            + "choose another or remove it");
+                }
+            }
+            return new RunOutput(target, fs);
+        } catch (IOException e) {
+            throw new ConfigException("--out " + uri + ": " + e.getMessage());
+        }
+    }
+
+    /** Where the run ends up. */
+    public Path target() {
+        return target;
+    }
+
+    /**
+     * Writes the three files and moves them into place.
+     *
+     * @param network the trained network (saved with its optimiser state, loadable by DL4J's ModelSerializer)
+     * @param configText the effective configuration
+     * @param metrics the metrics document
+     */
+    public void write(MultiLayerNetwork network, String configText, Map<String, Object> metrics) throws IOException {
+        Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
+        try {
+            fs.mkdirs(staging);
+            try (OutputStream out = fs.create(new Path(staging, MODEL), false)) {
+                ModelSerializer.writeModel(network, out, true);
+            }
+            try (OutputStream out = fs.create(new Path(staging, CONFIG), false)) {
+                out.write(configText.getBytes(StandardCharsets.UTF_8));
+            }
+            try (OutputStream out = fs.create(new Path(staging, METRICS), false)) {
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, metrics);
+            }
+            if (fs.exists(target)) {
+                fs.delete(target, false); // the empty folder prepare() accepted
+            }
+            fs.mkdirs(target.getParent());
+            if (!fs.rename(staging, target)) {
+                throw new IOException("cannot rename " + staging + " to " + target);
+            }
+        } finally {
+            if (fs.exists(staging)) {
+                fs.delete(staging, true);
+            }
+        }
+    }
+}

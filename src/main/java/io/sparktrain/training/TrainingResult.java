@@ -1,0 +1,23 @@
+package io.sparktrain.training;
+
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * The outcome of a training run.
+ *
+ * @param network the averaged network after the last round, optimiser state included
+ * @param rounds every averaging round
+ * @param epochs every epoch
+ * @param test the evaluation after the last epoch
+ * @param trainExamples training examples fitted in all
+ * @param trainSeconds wall time of training, evaluation excluded
+ */
+public record TrainingResult(MultiLayerNetwork network, List<RoundRecord> rounds, List<EpochRecord> epochs,
+                             Evaluation test, long trainExamples, double trainSeconds) {
+
+    /** Training examples per wall-clock second, evaluation excluded. */
+    public double examplesPerSecond() {
+        return trainExamples / trainSeconds;
+    }
+}

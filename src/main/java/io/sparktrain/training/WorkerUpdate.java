@@ -1,0 +1,18 @@
+package io.sparktrain.training;
+
+import java.io.Serializable;
+
+/**
+ * What one worker returns from one averaging round.
+ *
+ * @param shard the shard (partition) it trained on
+ * @param executorId the Spark executor that ran it ("driver" in local mode)
+ * @param params its parameters after the round; empty when it had no minibatch in this round
+ * @param updaterState its optimiser state after the round
+ * @param loss the sum of its minibatch losses, weighted by minibatch size, and the examples seen
+ * @param minibatches minibatches it fitted
+ * @param fitSeconds wall time spent fitting
+ */
+record WorkerUpdate(int shard, String executorId, float[] params, float[] updaterState, LossSum loss,
+                    int minibatches, double fitSeconds) implements Serializable {
+}
