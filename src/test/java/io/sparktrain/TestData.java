@@ -1,0 +1,77 @@
+package io.sparktrain;
+
+import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.ExampleSource;
+import io.sparktrain.data.Split;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+
+/** Small data made inside the tests. */
+public final class TestData {
+    private TestData() {
+    }
+
+    /**
+     * {@code n} single-channel {@code size x size} images in {@code classes} classes: each class lights up its own
+     * band of rows, plus noise, so a small network can learn it.
+     */
+    public static ExampleSet images(int n, int classes, int size, long seed) {
+        Random random = new Random(seed);
+        float[] x = new float[n * size * size];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextInt(classes);
+            for (int r = 0; r < size; r++) {
+                boolean lit = r * classes / size == y[i];
+                for (int c = 0; c < size; c++) {
+                    x[(i * size + r) * size + c] = (lit ? 0.6f : 0f) + 0.4f * random.nextFloat();
+                }
+            }
+        }
+        return new ExampleSet(x, y, new int[] {1, size, size}, classes);
+    }
+
+    /** An in-memory source: the split's examples, as made by the test. */
+    public record InMemory(ExampleSet train, ExampleSet test) implements ExampleSource {
+        @Override
+        public ExampleSet load(Split split, Configuration hadoop) {
+            return split == Split.TRAIN ? train : test;
+        }
+
+        @Override
+        public String describe() {
+            return "test data";
+        }
+    }
+
+    /** Writes {@code set} as MNIST-style IDX files ({@code <prefix>-images-idx3-ubyte}, labels) into {@code dir}. */
+    public static void writeIdx(Path dir, Split split, ExampleSet set) throws IOException {
+        int[] shape = set.exampleShape();
+        ByteArrayOutputStream images = new ByteArrayOutputStream();
+        DataOutputStream img = new DataOutputStream(images);
+        img.writeInt(0x00000803);
+        img.writeInt(set.size());
+        img.writeInt(shape[1]);
+        img.writeInt(shape[2]);
+        org.nd4j.linalg.dataset.DataSet all = set.toDataSet();
+        float[] pixels = all.getFeatures().ravel().toFloatVector();
+        for (float p : pixels) {
+            img.writeByte(Math.round(p * 255));
+        }
+        ByteArrayOutputStream labels = new ByteArrayOutputStream();
+        DataOutputStream lab = new DataOutputStream(labels);
+        lab.writeInt(0x00000801);
+        lab.writeInt(set.size());
+        for (int i = 0; i < set.size(); i++) {
+            lab.writeByte(set.label(i));
+        }
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(split.mnistPrefix() + "-images-idx3-ubyte"), images.toByteArray());
+        Files.write(dir.resolve(split.mnistPrefix() + "-labels-idx1-ubyte"), labels.toByteArray());
+    }
+}

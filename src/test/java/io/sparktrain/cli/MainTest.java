@@ -1,0 +1,143 @@
+package io.sparktrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparktrain.TestData;
+import io.sparktrain.data.Split;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end: real IDX files, real Spark local mode, the output contract. */
+class MainTest {
+    @TempDir
+    Path tmp;
+    private Path data;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void writeData() throws IOException {
+        data = tmp.resolve("mnist");
+        TestData.writeIdx(data, Split.TRAIN, TestData.images(160, 10, 28, 11));
+        TestData.writeIdx(data, Split.TEST, TestData.images(50, 10, 28, 12));
+    }
+
+    private ExitCode run(String... args) {
+        System.setProperty("spark.ui.enabled", "false");
+        System.setProperty("spark.driver.host", "127.0.0.1");
+        System.setProperty("spark.driver.bindAddress", "127.0.0.1");
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String[] train(String outDir, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "conf/mnist-cnn.conf",
+                "--set", "data.dir=" + data.toUri(), "--set", "training.epochs=2",
+                "--set", "training.batchSizePerWorker=16", "--set", "training.averagingFrequency=2",
+                "--out", outDir));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void trainWritesTheModelTheEffectiveConfigAndTheMetricsContract() throws IOException {
+        Path run = tmp.resolve("runs/one");
+        assertEquals(ExitCode.OK, run(train(run.toString())), stderr());
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("test accuracy "));
+
+        MultiLayerNetwork model = ModelSerializer.restoreMultiLayerNetwork(run.resolve("model.zip").toFile(), true);
+        assertEquals(10, model.output(TestData.images(3, 10, 28, 1).toDataSet().getFeatures()).size(1));
+        String config = Files.readString(run.resolve("config.conf"));
+        assertTrue(config.contains("averagingFrequency=2") || config.contains("averagingFrequency = 2"), config);
+
+        JsonNode m = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
+        assertEquals(2, m.get("workers").asInt());
+        assertEquals(16, m.get("batchSizePerWorker").asInt());
+        assertEquals(2, m.get("averagingFrequency").asInt());
+        // 160 examples, shards of 80 = 5 minibatches of 16, 2 per round: 3 rounds per epoch.
+        assertEquals(6, m.get("rounds").size());
+        long examples = 0;
+        for (JsonNode r : m.get("rounds")) {
+            for (String key : List.of("epoch", "round", "examples", "trainLoss")) {
+                assertTrue(r.has(key), key);
+            }
+            examples += r.get("examples").asLong();
+        }
+        assertEquals(320, examples);
+        assertEquals(2, m.get("epochs").size());
+        for (String key : List.of("epoch", "trainLoss", "testLoss", "testAccuracy", "seconds")) {
+            assertTrue(m.get("epochs").get(1).has(key), key);
+        }
+        assertEquals(50, m.get("test").get("examples").asInt());
+        assertEquals(m.get("epochs").get(1).get("testAccuracy").asDouble(), m.get("test").get("accuracy").asDouble());
+        assertTrue(m.get("test").get("loss").asDouble() > 0);
+        assertTrue(m.get("throughput").get("examplesPerSecond").asDouble() > 0);
+        try (Stream<Path> files = Files.list(run.getParent())) {
+            assertEquals(List.of(run), files.toList(), "no staging folder left behind");
+        }
+    }
+
+    @Test
+    void badConfigValueIsOneLineAndExitCodeTwo() {
+        Path run = tmp.resolve("bad-config");
+        assertEquals(ExitCode.USAGE, run(train(run.toString(), "--set", "training.batchSizePerWorker=-3")));
+        assertEquals("sparktrain: training.batchSizePerWorker must be > 0, got -3\n", stderr());
+        assertFalse(Files.exists(run));
+    }
+
+    @Test
+    void unknownOptionAndMissingConfigAreUsageErrors() {
+        assertEquals(ExitCode.USAGE, run("train", "conf/mnist-cnn.conf", "--sett", "x=1"));
+        assertEquals(ExitCode.USAGE, run("train"));
+        assertEquals(ExitCode.USAGE, run("fly"));
+        assertEquals(3, stderr().lines().count());
+    }
+
+    @Test
+    void truncatedImageFileIsExitCodeThreeNamingTheFileAndWritesNothing() throws IOException {
+        Path images = data.resolve("train-images-idx3-ubyte");
+        byte[] bytes = Files.readAllBytes(images);
+        Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        Path run = tmp.resolve("bad-data");
+        assertEquals(ExitCode.BAD_DATA, run(train(run.toString())));
+        assertTrue(stderr().startsWith("sparktrain: bad data: " + data.toUri() + "train-images-idx3-ubyte: truncated"),
+                stderr());
+        assertEquals(1, stderr().lines().count());
+        assertFalse(Files.exists(run));
+    }
+
+    @Test
+    void existingOutputIsRefusedBeforeTraining() throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("taken"));
+        Files.writeString(run.resolve("keep.txt"), "mine");
+        assertEquals(ExitCode.USAGE, run(train(run.toString())));
+        assertTrue(stderr().contains("already exists"), stderr());
+        assertEquals("mine", Files.readString(run.resolve("keep.txt")));
+    }
+
+    @Test
+    void modelInputThatDoesNotMatchTheDataIsAUsageError() {
+        assertEquals(ExitCode.USAGE, run(train(tmp.resolve("x").toString(), "--set", "model.input.height=32")));
+        assertTrue(stderr().contains("model.input"), stderr());
+    }
+
+}

@@ -1,0 +1,112 @@
+package io.sparktrain.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.model.LayerSpec;
+import io.sparktrain.model.Padding;
+import io.sparktrain.model.UpdaterSpec;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+
+class JobConfigLoaderTest {
+
+    private static String error(String hocon) {
+        return assertThrows(ConfigException.class, () -> JobConfigLoader.fromString(hocon)).getMessage();
+    }
+
+    @Test
+    void defaultJobFileLoadsWithTheContractKeys() {
+        JobConfig job = JobConfigLoader.load("conf/mnist-cnn.conf", List.of(), new Configuration());
+        assertEquals("mnist-cnn", job.name());
+        assertEquals("data/mnist", job.data().dir());
+        assertEquals(2, job.training().workers());
+        assertEquals(64, job.training().batchSizePerWorker());
+        assertEquals(UpdaterSpec.Kind.ADAM, job.training().updater().kind());
+        assertEquals("local[2]", job.sparkMaster());
+        assertEquals("preset two-block-cnn", job.network().name());
+    }
+
+    @Test
+    void setOverridesWinAndFeedSubstitutions() {
+        JobConfig job = JobConfigLoader.load("conf/mnist-cnn.conf",
+                List.of("training.workers=3", "training.updater=nesterovs", "data.dir=hdfs://nn:8020/mnist",
+                        "training.learningRate=0.05"), new Configuration());
+        assertEquals(3, job.training().workers());
+        assertEquals("local[3]", job.sparkMaster());
+        assertEquals("hdfs://nn:8020/mnist", job.data().dir());
+        assertEquals(0.05, job.training().updater().learningRate());
+        assertEquals(UpdaterSpec.Kind.NESTEROVS, job.training().updater().kind());
+        assertEquals("local[2,4]", JobConfigLoader.load("conf/mnist-cnn.conf", List.of("spark.master=local[2,4]"),
+                new Configuration()).sparkMaster());
+    }
+
+    @Test
+    void invalidValuesNameTheKeyTheRuleAndTheValue() {
+        assertEquals("training.batchSizePerWorker must be > 0, got -3", error("training.batchSizePerWorker = -3"));
+        assertEquals("training.updater must be one of [adam, sgd, nesterovs], got \"rmsprop\"",
+                error("training.updater = rmsprop"));
+        assertEquals("model.preset must be one of [lenet5, two-block-cnn] or \"\", got \"vgg\"",
+                error("model.preset = vgg"));
+        assertTrue(error("training.epochs = many").contains("training.epochs"));
+    }
+
+    @Test
+    void unknownKeysAreRejectedAsTypos() {
+        String message = assertThrows(ConfigException.class, () -> JobConfigLoader.load("conf/mnist-cnn.conf",
+                List.of("training.epoch=3"), new Configuration())).getMessage();
+        assertTrue(message.startsWith("unknown config key training.epoch"), message);
+    }
+
+    @Test
+    void missingConfigFileAndMalformedSetAreUsageErrors() {
+        assertEquals("config file conf/nope.conf not found", assertThrows(ConfigException.class,
+                () -> JobConfigLoader.load("conf/nope.conf", List.of(), new Configuration())).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> JobConfigLoader.load("conf/mnist-cnn.conf",
+                List.of("training.epochs"), new Configuration())).getMessage().contains("key=value"));
+    }
+
+    @Test
+    void explicitLayersAreParsedWithTheirDefaults() {
+        JobConfig job = JobConfigLoader.fromString("""
+                model.preset = ""
+                model.layers = [
+                  { type = conv, filters = 8, kernel = [5, 3], padding = same, activation = leakyrelu, alpha = 0.2 }
+                  { type = maxpool }
+                  { type = dropout, rate = 0.25 }
+                  { type = dense, units = 32 }
+                  { type = output }
+                ]
+                """);
+        List<LayerSpec> layers = job.network().layers();
+        LayerSpec.Conv conv = (LayerSpec.Conv) layers.get(0);
+        assertEquals(5, conv.kernelH());
+        assertEquals(3, conv.kernelW());
+        assertEquals(Padding.SAME, conv.padding());
+        assertEquals(0.2, conv.alpha());
+        LayerSpec.Pool pool = (LayerSpec.Pool) layers.get(1);
+        assertEquals(2, pool.strideH());
+        assertEquals(new LayerSpec.Dropout(0.25), layers.get(2));
+    }
+
+    @Test
+    void layerShapesAreCheckedWhenTheJobIsRead() {
+        String message = error("""
+                model.preset = ""
+                model.layers = [ { type = conv, filters = 4, kernel = 3 }, { type = maxpool, kernel = 3, stride = 2 },
+                                 { type = output } ]
+                """);
+        assertTrue(message.startsWith("model.layers[1] (maxpool): height (26 - 3 + 2*0)/2 + 1 = 12.50"), message);
+    }
+
+    @Test
+    void layerSettingsAreCheckedByName() {
+        assertEquals("model.layers[0].stirde is not a setting of a conv layer; allowed: ",
+                error("model.preset = \"\", model.layers = [{ type = conv, filters = 4, kernel = 3, stirde = 2 },"
+                        + "{ type = output }]").replaceAll("allowed: .*", "allowed: "));
+        assertEquals("model.layers[0].rate must be in [0, 1), got 1.5",
+                error("model.preset = \"\", model.layers = [{ type = dropout, rate = 1.5 }, { type = output }]"));
+    }
+}
