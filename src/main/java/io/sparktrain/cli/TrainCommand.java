@@ -4,9 +4,11 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.JobConfig;
 import io.sparktrain.config.JobConfigLoader;
 import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.MnistData;
 import io.sparktrain.data.MnistSource;
 import io.sparktrain.data.Split;
 import io.sparktrain.training.ParameterAveragingTrainer;
+import io.sparktrain.training.Provenance;
 import io.sparktrain.training.RunOutput;
 import io.sparktrain.training.TrainingResult;
 import java.io.IOException;
@@ -117,6 +119,10 @@ public final class TrainCommand {
             result = new ParameterAveragingTrainer(sc, job.network(), job.training())
                     .train(source, train.size(), test.size());
             metrics = metrics(job, result, sc);
+            List<String> files = new ArrayList<>(MnistData.files(job.data().dir(), Split.TRAIN, hadoop));
+            files.addAll(MnistData.files(job.data().dir(), Split.TEST, hadoop));
+            metrics.put("provenance", Map.of("data", Provenance.files(files, hadoop),
+                    "versions", Provenance.versions(sc.version())));
         }
         try {
             output.write(result.network(), job.render(), metrics);

@@ -68,7 +68,8 @@ public final class JobConfigLoader {
                     c.getInt("data.testLimit"));
             UpdaterSpec updater = new UpdaterSpec(
                     enumValue(UpdaterSpec.Kind.class, "training.updater", c.getString("training.updater")),
-                    c.getDouble("training.learningRate"), c.getDouble("training.momentum"));
+                    c.getDouble("training.learningRate"), c.getDouble("training.momentum"),
+                    c.getDouble("training.learningRateDecay"));
             TrainingConfig training = new TrainingConfig(c.getInt("training.epochs"), c.getInt("training.workers"),
                     c.getInt("training.batchSizePerWorker"), c.getInt("training.averagingFrequency"), updater,
                     c.getLong("training.seed"), c.getInt("training.evalBatchSize"));

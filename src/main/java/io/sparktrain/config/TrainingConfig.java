@@ -10,7 +10,8 @@ import io.sparktrain.model.UpdaterSpec;
  * @param workers shards and parallel tasks ({@code training.workers})
  * @param batchSizePerWorker examples per minibatch on each worker ({@code training.batchSizePerWorker})
  * @param averagingFrequency minibatches per worker between averagings ({@code training.averagingFrequency})
- * @param updater the optimiser ({@code training.updater}, {@code training.learningRate}, {@code training.momentum})
+ * @param updater the optimiser ({@code training.updater}, {@code training.learningRate}, {@code training.momentum},
+ *     {@code training.learningRateDecay})
  * @param seed seeds initialisation, sharding and shuffling ({@code training.seed})
  * @param evalBatchSize examples per forward pass in evaluation ({@code training.evalBatchSize})
  */
@@ -25,6 +26,9 @@ public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, in
         positive("training.evalBatchSize", evalBatchSize);
         if (!(updater.learningRate() > 0) || Double.isInfinite(updater.learningRate())) {
             throw ConfigException.invalid("training.learningRate", "be a finite number > 0", updater.learningRate());
+        }
+        if (!(updater.decay() > 0 && updater.decay() <= 1)) {
+            throw ConfigException.invalid("training.learningRateDecay", "be in (0, 1]", updater.decay());
         }
         if (!(updater.momentum() >= 0 && updater.momentum() < 1)) {
             throw ConfigException.invalid("training.momentum", "be in [0, 1)", updater.momentum());

@@ -17,6 +17,7 @@ public final class MomentumSgd implements IUpdater {
 
     private double learningRate;
     private double momentum;
+    private ISchedule learningRateSchedule;
 
     /** For JSON deserialisation. */
     public MomentumSgd() {
@@ -35,6 +36,14 @@ public final class MomentumSgd implements IUpdater {
 
     public void setLearningRate(double learningRate) {
         this.learningRate = learningRate;
+    }
+
+    public ISchedule getLearningRateSchedule() {
+        return learningRateSchedule;
+    }
+
+    public void setLearningRateSchedule(ISchedule learningRateSchedule) {
+        this.learningRateSchedule = learningRateSchedule;
     }
 
     public double getMomentum() {
@@ -66,12 +75,14 @@ public final class MomentumSgd implements IUpdater {
 
     @Override
     public MomentumSgd clone() {
-        return new MomentumSgd(learningRate, momentum);
+        MomentumSgd copy = new MomentumSgd(learningRate, momentum);
+        copy.learningRateSchedule = learningRateSchedule == null ? null : learningRateSchedule.clone();
+        return copy;
     }
 
     @Override
     public double getLearningRate(int iteration, int epoch) {
-        return learningRate;
+        return learningRateSchedule == null ? learningRate : learningRateSchedule.valueAt(iteration, epoch);
     }
 
     @Override
@@ -81,20 +92,19 @@ public final class MomentumSgd implements IUpdater {
 
     @Override
     public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        if (lrSchedule != null) {
-            throw new UnsupportedOperationException("learning-rate schedules are not supported by MomentumSgd");
-        }
         this.learningRate = lr;
+        this.learningRateSchedule = lrSchedule;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MomentumSgd m && m.learningRate == learningRate && m.momentum == momentum;
+        return o instanceof MomentumSgd m && m.learningRate == learningRate && m.momentum == momentum
+                && Objects.equals(m.learningRateSchedule, learningRateSchedule);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, momentum);
+        return Objects.hash(learningRate, momentum, learningRateSchedule);
     }
 
     /** The per-parameter-block state: the velocity {@code v}. */
@@ -137,7 +147,7 @@ public final class MomentumSgd implements IUpdater {
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
             // DL4J subtracts what this leaves in `gradient` from the parameters.
             v.muli(config.momentum).addi(gradient);
-            gradient.assign(v).muli(config.learningRate);
+            gradient.assign(v).muli(config.getLearningRate(iteration, epoch));
         }
     }
 }

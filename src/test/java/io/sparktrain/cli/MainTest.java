@@ -91,6 +91,9 @@ class MainTest {
         assertEquals(m.get("epochs").get(1).get("testAccuracy").asDouble(), m.get("test").get("accuracy").asDouble());
         assertTrue(m.get("test").get("loss").asDouble() > 0);
         assertTrue(m.get("throughput").get("examplesPerSecond").asDouble() > 0);
+        JsonNode data = m.get("provenance").get("data");
+        assertEquals(4, data.size());
+        assertEquals(64, data.fields().next().getValue().get("sha256").asText().length());
         try (Stream<Path> files = Files.list(run.getParent())) {
             assertEquals(List.of(run), files.toList(), "no staging folder left behind");
         }

@@ -51,6 +51,7 @@ class JobConfigLoaderTest {
         assertEquals("model.preset must be one of [lenet5, two-block-cnn] or \"\", got \"vgg\"",
                 error("model.preset = vgg"));
         assertTrue(error("training.epochs = many").contains("training.epochs"));
+        assertEquals("training.learningRateDecay must be in (0, 1], got 0.0", error("training.learningRateDecay = 0"));
     }
 
     @Test

@@ -181,6 +181,19 @@ class ParameterAveragingTrainerTest {
     }
 
     @Test
+    void learningRateDecayAppliesPerEpochOnTheWorkers() {
+        ExampleSet train = TestData.images(8, CLASSES, 8, 8); // one minibatch per epoch
+        UpdaterSpec decaying = new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.4, 0, 0.25);
+        TrainingResult r = train(train, config(2, 1, 8, 1, decaying));
+
+        MultiLayerNetwork single = NetworkFactory.network(SPEC, new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.4, 0), 3);
+        single.fit(train.toDataSet());
+        single.setLearningRate(0.4 * 0.25);
+        single.fit(train.toDataSet());
+        assertArrayEquals(single.params().toFloatVector(), r.network().params().toFloatVector(), 1e-5f);
+    }
+
+    @Test
     void everyRoundRecordsWhichExecutorRanEachShard() {
         ExampleSet train = TestData.images(40, CLASSES, 8, 7);
         TrainingResult r = train(train, config(1, 2, 4, 2, new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.01, 0)));
