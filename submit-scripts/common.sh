@@ -29,3 +29,27 @@ build_if_missing() {
     (cd "$ROOT" && mvn -B -q -DskipTests package)
   fi
 }
+
+# A SPARK_HOME a standalone cluster can run from: $SPARK_HOME when it is a Spark distribution, else one built
+# under DIR/spark-home from Spark's artifacts on Maven Central (jars/, a RELEASE file, bin/spark-submit).
+spark_home_for_cluster() {
+  local dir="$1"
+  if [[ -n "${SPARK_HOME:-}" && -d "${SPARK_HOME}/jars" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
+    echo "$SPARK_HOME"; return
+  fi
+  local home="$dir/spark-home"
+  if [[ ! -f "$home/RELEASE" ]]; then
+    echo "+ building $home from Maven Central (submit-scripts/spark-runtime/pom.xml)" >&2
+    mkdir -p "$home/bin"
+    (cd "$ROOT" && mvn -B -q -f submit-scripts/spark-runtime/pom.xml dependency:copy-dependencies \
+      -DoutputDirectory="$home/jars") >&2
+    { echo '#!/usr/bin/env bash'
+      echo '# spark-submit for a SPARK_HOME built from Maven jars: what a distribution'"'"'s bin/spark-submit runs.'
+      echo 'home="$(cd "$(dirname "$0")/.." && pwd)"'
+      echo "exec java ${JVM_OPENS[*]} \${SPARK_SUBMIT_JAVA_OPTS:-} -cp \"\$home/jars/*\" org.apache.spark.deploy.SparkSubmit \"\$@\""
+    } > "$home/bin/spark-submit"
+    chmod +x "$home/bin/spark-submit"
+    echo "Spark 3.5.3 (jars from Maven Central, assembled by sparktrain's cluster-up.sh)" > "$home/RELEASE"
+  fi
+  echo "$home"
+}

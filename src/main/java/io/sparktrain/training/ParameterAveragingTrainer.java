@@ -39,10 +39,9 @@ import org.slf4j.LoggerFactory;
  * of the workers' minibatches, whatever their sizes. A retried Spark task replaces the failed attempt's result, so
  * a round's loss is counted once.
  *
- * <p>Why not dl4j-spark's {@code ParameterAveragingTrainingMaster}: it reports, per averaging, the unweighted mean
- * over workers of each worker's <em>last</em> minibatch score, so it cannot give the exact example-weighted loss this
- * project reports (measured in {@code Dl4jSparkLossReportTest}); and its data path re-partitions and exports the
- * RDD to files every fit, which is the part that refuses a non-local master on a local file system.
+ * <p>Why not dl4j-spark's {@code ParameterAveragingTrainingMaster}: the score it reports after a fit is each
+ * worker's <em>last</em> minibatch score, not the loss over the minibatches fitted, so it cannot give the exact
+ * example-weighted loss this project reports (measured in {@code Dl4jSparkLossReportTest}).
  */
 public final class ParameterAveragingTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);

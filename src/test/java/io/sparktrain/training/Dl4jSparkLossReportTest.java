@@ -39,7 +39,7 @@ class Dl4jSparkLossReportTest {
         NetworkSpec spec = new NetworkSpec("cmp", Shape.map(1, 8, 8), List.of(
                 new LayerSpec.Conv(4, 3, 3, 1, 1, Padding.of(1, 1), 1, 1, Activation.RELU, 0),
                 new LayerSpec.Pool(true, 2, 2, 2, 2, Padding.VALID), new LayerSpec.Output()), 4);
-        UpdaterSpec sgd = new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.3, 0);
+        UpdaterSpec adam = new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.05, 0);
         ExampleSet data = TestData.images(24, 4, 8, 21);
         List<DataSet> minibatches = new ArrayList<>();
         int[] order = IntStream.range(0, 24).toArray();
@@ -48,7 +48,7 @@ class Dl4jSparkLossReportTest {
         }
 
         // Reference: the same three minibatches, in order, in one process.
-        MultiLayerNetwork reference = NetworkFactory.network(spec, sgd, 5);
+        MultiLayerNetwork reference = NetworkFactory.network(spec, adam, 5);
         LossSum exact = LossSum.ZERO;
         double last = Double.NaN;
         for (DataSet minibatch : minibatches) {
@@ -57,7 +57,7 @@ class Dl4jSparkLossReportTest {
             exact = exact.merge(LossSum.ofMean(last, 8));
         }
 
-        MultiLayerConfiguration conf = NetworkFactory.configuration(spec, sgd, 5);
+        MultiLayerConfiguration conf = NetworkFactory.configuration(spec, adam, 5);
         try (JavaSparkContext sc = new JavaSparkContext(SparkTestContext.conf("local[1]"))) {
             ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(1, 8)
                     .batchSizePerWorker(8).averagingFrequency(3).workerPrefetchNumBatches(0)

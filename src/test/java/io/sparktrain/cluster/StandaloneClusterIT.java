@@ -1,0 +1,209 @@
+package io.sparktrain.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparktrain.SparkTestContext;
+import io.sparktrain.TestData;
+import io.sparktrain.cli.TrainCommand;
+import io.sparktrain.data.Split;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The application jar under spark-submit on a real Spark standalone cluster (a master and two workers in their own
+ * JVMs, executors in theirs, started by {@code submit-scripts/cluster-up.sh}), reading MNIST-format data from and
+ * writing the run to a real HDFS (NameNode and DataNode in this JVM). Needs {@code target/sparktrain.jar}, so it
+ * runs in the integration-test phase of {@code mvn verify}.
+ */
+@Tag("cluster")
+class StandaloneClusterIT {
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+    private static final Path CLUSTER_DIR = ROOT.resolve("target/cluster-test");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern EXECUTOR_ID = Pattern.compile("--executor-id (\\S+)");
+
+    private static MiniDFSCluster dfs;
+    private static FileSystem fs;
+    private static String hdfs;
+    private static String master;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertTrue(Files.isRegularFile(ROOT.resolve("target/sparktrain.jar")), "run mvn package first");
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, ROOT.resolve("target/minidfs").toString());
+        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).format(true).build();
+        dfs.waitActive();
+        fs = dfs.getFileSystem();
+        hdfs = "hdfs://127.0.0.1:" + dfs.getNameNodePort();
+
+        Path local = Files.createTempDirectory("mnist-hdfs");
+        TestData.writeIdx(local, Split.TRAIN, TestData.images(512, 10, 28, 31));
+        TestData.writeIdx(local, Split.TEST, TestData.images(100, 10, 28, 32));
+        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("/mnist"));
+
+        Running up = Running.start(List.of("submit-scripts/cluster-up.sh", "--workers", "2",
+                "--port", "" + freePort(), "--ui-port", "" + freePort()), Map.of());
+        up.finish(300);
+        master = up.lines.get(up.lines.size() - 1).strip();
+        assertTrue(master.startsWith("spark://"), master);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Running.start(List.of("submit-scripts/cluster-down.sh"), Map.of()).process.waitFor(120, TimeUnit.SECONDS);
+        if (dfs != null) {
+            dfs.shutdown();
+        }
+    }
+
+    /** A child process whose output is collected line by line as it runs. */
+    private record Running(Process process, List<String> lines) {
+        static Running start(List<String> command, Map<String, String> env) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+            pb.environment().put("SPARKTRAIN_CLUSTER_DIR", CLUSTER_DIR.toString());
+            pb.environment().putAll(env);
+            Running r = new Running(pb.start(), new CopyOnWriteArrayList<>());
+            Thread pump = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(r.process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        r.lines.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            });
+            pump.setDaemon(true);
+            pump.start();
+            return r;
+        }
+
+        boolean saw(String text) {
+            return lines.stream().anyMatch(l -> l.contains(text));
+        }
+
+        void finish(int seconds) throws InterruptedException {
+            assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "did not finish: " + String.join("\n", lines));
+            Thread.sleep(200); // let the pump drain
+            lines.forEach(System.out::println); // into the failsafe report, for the record
+            assertEquals(0, process.exitValue(), String.join("\n", lines));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** spark-submit through submit.sh with two one-core executors. */
+    private static Running submit(String out, String... sets) throws IOException {
+        List<String> command = new ArrayList<>(List.of("submit-scripts/submit.sh", "conf/mnist-cnn.conf",
+                "--master", master, "--set", "data.dir=" + hdfs + "/mnist", "--set", "training.batchSizePerWorker=16",
+                "--out", hdfs + out));
+        for (String s : sets) {
+            command.add("--set");
+            command.add(s);
+        }
+        return Running.start(command, Map.of("SPARK_HOME", CLUSTER_DIR.resolve("spark-home").toString(),
+                "SPARK_SUBMIT_OPTS_EXTRA", "--total-executor-cores 2 --executor-cores 1 --executor-memory 1g"));
+    }
+
+    private static JsonNode metrics(String run) throws IOException {
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(run + "/metrics.json"))) {
+            return JSON.readTree(in);
+        }
+    }
+
+    private static Set<String> executorsOf(JsonNode round) {
+        Set<String> ids = new HashSet<>();
+        round.get("workers").forEach(w -> ids.add(w.get("executorId").asText()));
+        return ids;
+    }
+
+    @Test
+    void clusterRunReadsAndWritesHdfsUsesBothExecutorsAndMatchesLocalMode() throws Exception {
+        submit("/runs/cluster", "training.epochs=1", "training.averagingFrequency=2").finish(300);
+        assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path("/runs/cluster/model.zip")).getLen() > 0);
+        JsonNode cluster = metrics("/runs/cluster");
+        assertTrue(cluster.get("spark").get("master").asText().startsWith("spark://"));
+        Set<String> executors = new HashSet<>();
+        cluster.get("rounds").forEach(r -> executors.addAll(executorsOf(r)));
+        assertEquals(2, executors.size(), "both executors trained: " + executors);
+        assertFalse(executors.contains("driver"));
+
+        // The same job in local mode: same seed, same shards, same HDFS data.
+        TrainCommand.run(TrainCommand.Args.parse(List.of("conf/mnist-cnn.conf", "--set", "data.dir=" + hdfs
+                + "/mnist", "--set", "training.batchSizePerWorker=16", "--set", "training.averagingFrequency=2",
+                "--set", "training.epochs=1", "--out", hdfs + "/runs/local")), SparkTestContext.conf("local[2]"));
+        JsonNode local = metrics("/runs/local");
+        assertEquals(local.get("rounds").size(), cluster.get("rounds").size());
+        // The same arithmetic in other JVMs; stated tolerance 1e-6 on every round's driver-aggregated loss.
+        for (int i = 0; i < local.get("rounds").size(); i++) {
+            assertEquals(local.get("rounds").get(i).get("trainLoss").asDouble(),
+                    cluster.get("rounds").get(i).get("trainLoss").asDouble(), 1e-6, "round " + i);
+        }
+        assertEquals(local.get("test").get("loss").asDouble(), cluster.get("test").get("loss").asDouble(), 1e-6);
+    }
+
+    @Test
+    void executorKilledMidRunIsReplacedAndEachRoundIsCountedOnce() throws Exception {
+        Running job = submit("/runs/killed", "training.epochs=3", "training.averagingFrequency=1");
+        String victimId = null;
+        for (int i = 0; i < 600 && victimId == null; i++) {
+            Thread.sleep(200);
+            if (job.saw("epoch 1 round 4/")) {
+                Process p = new ProcessBuilder("pgrep", "-af", "CoarseGrainedExecutorBackend").start();
+                for (String line : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    Matcher m = EXECUTOR_ID.matcher(line);
+                    if (line.contains(CLUSTER_DIR.toString()) && m.find()) {
+                        victimId = m.group(1);
+                        new ProcessBuilder("kill", "-9", line.split(" ")[0]).start().waitFor();
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(victimId != null, "no executor to kill: " + String.join("\n", job.lines));
+        job.finish(600);
+
+        JsonNode m = metrics("/runs/killed");
+        // 512 examples in 2 shards of 256 = 16 minibatches of 16 per worker, one per round: 16 rounds per epoch.
+        assertEquals(48, m.get("rounds").size());
+        for (JsonNode round : m.get("rounds")) {
+            assertEquals(32, round.get("examples").asLong(), "each round counted once: " + round);
+            assertEquals(2, round.get("workers").size());
+        }
+        assertEquals(3 * 512, m.get("throughput").get("trainExamples").asLong());
+        assertTrue(executorsOf(m.get("rounds").get(0)).contains(victimId), "the victim worked before it died");
+        JsonNode last = m.get("rounds").get(47);
+        assertFalse(executorsOf(last).contains(victimId), "the victim is gone at the end: " + last);
+    }
+}
