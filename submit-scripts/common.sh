@@ -1,6 +1,7 @@
 # Shared by the launch scripts: paths and the JVM options Spark and ND4J need on Java 17. Sourced, not run.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/target/sparktrain.jar"
+APP_JAR="${SPARKTRAIN_JAR:-$JAR}"  # what spark-submit is given (an image's local:// path on Kubernetes)
 SPARK_JARS="$ROOT/target/spark-jars"
 MAIN_CLASS="io.sparktrain.cli.Main"
 

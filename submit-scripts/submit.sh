@@ -1,33 +1,75 @@
 #!/usr/bin/env bash
 # Runs a job through spark-submit on any master:
-#   SPARK_HOME=/opt/spark submit-scripts/submit.sh CONF [--master URL] [--set key=value ...] [--out DIR]
-# --master (default: spark-submit's own default) goes to spark-submit; everything else to the `train` command.
-# Paths in the job (data.dir, --out) must be reachable from every executor: use hdfs:// or s3a:// on a cluster.
-# Environment: SPARK_SUBMIT_OPTS_EXTRA (more spark-submit options, e.g. "--executor-memory 8g").
+#   [SPARK_HOME=/opt/spark] submit-scripts/submit.sh CONF [--master URL] [--deploy-mode client|cluster]
+#       [--set key=value ...] [--out DIR]
+# SPARK_HOME defaults to the one cluster-up.sh built. --master and --deploy-mode go to spark-submit; the rest to the `train` command. Paths in the job (data.dir,
+# --out) must be reachable from every executor: hdfs:// or s3a:// on a real cluster.
+#
+# Memory (environment, Spark size syntax):
+#   EXECUTOR_MEMORY (4g)  JVM heap of each executor        DRIVER_MEMORY (4g)  JVM heap of the driver
+#   NATIVE_MEMORY (3g)    ND4J's off-heap cap per JVM (org.bytedeco.javacpp.maxbytes); the container's
+#                         spark.executor.memoryOverhead is NATIVE_MEMORY + 1g, and maxphysicalbytes
+#                         (heap + native + 512m) stays below heap + overhead, the container limit.
+#   EXECUTOR_CORES (1)    cores per executor; each runs one training shard at a time
+# SPARK_SUBMIT_OPTS_EXTRA: more spark-submit options, e.g. "--num-executors 4" or "--total-executor-cores 8".
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-[[ -n "${SPARK_HOME:-}" ]] || die "SPARK_HOME is not set (a Spark 3.5 installation, or use local.sh)"
+cluster_home="${SPARKTRAIN_CLUSTER_DIR:-$ROOT/target/cluster}/spark-home"
+if [[ -z "${SPARK_HOME:-}" && -x "$cluster_home/bin/spark-submit" ]]; then export SPARK_HOME="$cluster_home"; fi
+[[ -n "${SPARK_HOME:-}" ]] || die "SPARK_HOME is not set (a Spark 3.5 installation; cluster-up.sh builds one; or use local.sh)"
 [[ -x "$SPARK_HOME/bin/spark-submit" ]] || die "$SPARK_HOME/bin/spark-submit not found"
-[[ $# -ge 1 ]] || die "usage: submit.sh CONF [--master URL] [--set key=value ...] [--out DIR]"
-[[ -f "$JAR" ]] || die "$JAR not found: run 'mvn -DskipTests package' first"
+[[ $# -ge 1 ]] || die "usage: submit.sh CONF [--master URL] [--deploy-mode MODE] [--set key=value ...] [--out DIR]"
+[[ "$APP_JAR" == local://* || -f "$APP_JAR" ]] || die "$APP_JAR not found: run 'mvn -B -DskipTests package' first"
 
 conf="$1"; shift
-master=()
+[[ -f "$conf" || "$conf" == *://* ]] || die "config file $conf not found"
+spark_args=()
 args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --master) [[ $# -ge 2 ]] || die "--master needs a URL"; master=(--master "$2"); shift 2 ;;
+    --master|--deploy-mode) [[ $# -ge 2 ]] || die "$1 needs a value"; spark_args+=("$1" "$2"); shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
 
+mib() { # Spark size (512m, 4g) -> MiB
+  local v="${1,,}"
+  case "$v" in
+    *g) echo $(( ${v%g} * 1024 )) ;;
+    *m) echo "${v%m}" ;;
+    *) die "memory size $1: use m or g" ;;
+  esac
+}
+heap=${EXECUTOR_MEMORY:-4g}
+native_mib=$(mib "${NATIVE_MEMORY:-3g}")
+overhead_mib=$(( native_mib + 1024 ))
+physical_mib=$(( $(mib "$heap") + native_mib + 512 ))
+driver_physical_mib=$(( $(mib "${DRIVER_MEMORY:-4g}") + native_mib + 512 ))
+javacpp="-Dorg.bytedeco.javacpp.maxbytes=${native_mib}m"
 opens="${JVM_OPENS[*]}"
-cmd=("$SPARK_HOME/bin/spark-submit" "${master[@]}"
+
+# In cluster deploy mode the driver runs elsewhere: ship the job file and name it by its base name.
+job="$conf"
+if [[ " ${spark_args[*]} " == *" --deploy-mode cluster "* && "$conf" != *://* ]]; then
+  spark_args+=(--files "$conf")
+  job="$(basename "$conf")"
+fi
+
+cmd=("$SPARK_HOME/bin/spark-submit" "${spark_args[@]}"
      --class "$MAIN_CLASS"
-     --conf "spark.driver.extraJavaOptions=$opens"
-     --conf "spark.executor.extraJavaOptions=$opens"
+     --driver-memory "${DRIVER_MEMORY:-4g}"
+     --executor-memory "$heap"
+     --executor-cores "${EXECUTOR_CORES:-1}"
+     --conf "spark.executor.memoryOverhead=${overhead_mib}m"
+     --conf "spark.driver.memoryOverhead=${overhead_mib}m"
+     --conf "spark.driver.extraJavaOptions=$opens $javacpp -Dorg.bytedeco.javacpp.maxphysicalbytes=${driver_physical_mib}m"
+     --conf "spark.executor.extraJavaOptions=$opens $javacpp -Dorg.bytedeco.javacpp.maxphysicalbytes=${physical_mib}m"
+     --conf "spark.executorEnv.OMP_NUM_THREADS=${EXECUTOR_CORES:-1}"
+     --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
+     --conf spark.kryo.registrator=io.sparktrain.training.KryoRegistrator
+     --conf spark.locality.wait=3s
      ${SPARK_SUBMIT_OPTS_EXTRA:-}
-     "$JAR" train "$conf" "${args[@]}")
+     "$APP_JAR" train "$job" "${args[@]}")
 echo "+ ${cmd[*]}" >&2
 exec "${cmd[@]}"

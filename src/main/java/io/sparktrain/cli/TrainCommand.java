@@ -96,8 +96,10 @@ public final class TrainCommand {
                 : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + job.name();
         RunOutput output = RunOutput.prepare(out, hadoop);
 
-        // Read and validate the data on the driver before any Spark job: a bad file fails here, once.
-        MnistSource source = new MnistSource(job.data().dir(), job.data().trainLimit(), job.data().testLimit());
+        // Read and validate the data on the driver before any Spark job: a bad file fails here, once. A relative
+        // data.dir is resolved here, against the driver's working directory, not each executor's.
+        String dataDir = qualify(job.data().dir(), hadoop);
+        MnistSource source = new MnistSource(dataDir, job.data().trainLimit(), job.data().testLimit());
         ExampleSet train = source.load(Split.TRAIN, hadoop);
         ExampleSet test = source.load(Split.TEST, hadoop);
         checkInput(job, train);
@@ -119,8 +121,8 @@ public final class TrainCommand {
             result = new ParameterAveragingTrainer(sc, job.network(), job.training())
                     .train(source, train.size(), test.size());
             metrics = metrics(job, result, sc);
-            List<String> files = new ArrayList<>(MnistData.files(job.data().dir(), Split.TRAIN, hadoop));
-            files.addAll(MnistData.files(job.data().dir(), Split.TEST, hadoop));
+            List<String> files = new ArrayList<>(MnistData.files(dataDir, Split.TRAIN, hadoop));
+            files.addAll(MnistData.files(dataDir, Split.TEST, hadoop));
             metrics.put("provenance", Map.of("data", Provenance.files(files, hadoop),
                     "versions", Provenance.versions(sc.version())));
         }
@@ -130,6 +132,15 @@ public final class TrainCommand {
             throw new UncheckedIOException("writing " + output.target() + ": " + e.getMessage(), e);
         }
         return new Report(output.target().toString(), result);
+    }
+
+    private static String qualify(String uri, org.apache.hadoop.conf.Configuration hadoop) {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+        try {
+            return path.getFileSystem(hadoop).makeQualified(path).toString();
+        } catch (IOException e) {
+            throw new ConfigException("data.dir " + uri + ": " + e.getMessage());
+        }
     }
 
     private static void checkInput(JobConfig job, ExampleSet train) {

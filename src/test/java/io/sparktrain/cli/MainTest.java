@@ -122,7 +122,7 @@ class MainTest {
         Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length - 100));
         Path run = tmp.resolve("bad-data");
         assertEquals(ExitCode.BAD_DATA, run(train(run.toString())));
-        assertTrue(stderr().startsWith("sparktrain: bad data: " + data.toUri() + "train-images-idx3-ubyte: truncated"),
+        assertTrue(stderr().startsWith("sparktrain: bad data: file:" + data + "/train-images-idx3-ubyte: truncated"),
                 stderr());
         assertEquals(1, stderr().lines().count());
         assertFalse(Files.exists(run));

@@ -123,17 +123,17 @@ class StandaloneClusterIT {
         }
     }
 
-    /** spark-submit through submit.sh with two one-core executors. */
+    /** spark-submit through submit-standalone.sh with two one-core executors. */
     private static Running submit(String out, String... sets) throws IOException {
-        List<String> command = new ArrayList<>(List.of("submit-scripts/submit.sh", "conf/mnist-cnn.conf",
-                "--master", master, "--set", "data.dir=" + hdfs + "/mnist", "--set", "training.batchSizePerWorker=16",
+        List<String> command = new ArrayList<>(List.of("submit-scripts/submit-standalone.sh", "conf/mnist-cnn.conf",
+                "--set", "data.dir=" + hdfs + "/mnist", "--set", "training.batchSizePerWorker=16",
                 "--out", hdfs + out));
         for (String s : sets) {
             command.add("--set");
             command.add(s);
         }
-        return Running.start(command, Map.of("SPARK_HOME", CLUSTER_DIR.resolve("spark-home").toString(),
-                "SPARK_SUBMIT_OPTS_EXTRA", "--total-executor-cores 2 --executor-cores 1 --executor-memory 1g"));
+        return Running.start(command, Map.of("SPARK_MASTER_URL", master, "EXECUTOR_MEMORY", "1g",
+                "DRIVER_MEMORY", "1g", "NATIVE_MEMORY", "1g", "SPARK_SUBMIT_OPTS_EXTRA", "--total-executor-cores 2"));
     }
 
     private static JsonNode metrics(String run) throws IOException {

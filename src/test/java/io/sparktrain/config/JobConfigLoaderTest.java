@@ -23,7 +23,8 @@ class JobConfigLoaderTest {
         assertEquals("mnist-cnn", job.name());
         assertEquals("data/mnist", job.data().dir());
         assertEquals(2, job.training().workers());
-        assertEquals(64, job.training().batchSizePerWorker());
+        assertEquals(32, job.training().batchSizePerWorker());
+        assertEquals(0.6, job.training().updater().decay());
         assertEquals(UpdaterSpec.Kind.ADAM, job.training().updater().kind());
         assertEquals("local[2]", job.sparkMaster());
         assertEquals("preset two-block-cnn", job.network().name());

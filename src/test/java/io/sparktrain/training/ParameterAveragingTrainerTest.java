@@ -194,6 +194,27 @@ class ParameterAveragingTrainerTest {
     }
 
     @Test
+    void kryoSerializationWithTheRegistratorGivesTheSameResultAsJava() {
+        ExampleSet train = TestData.images(48, CLASSES, 8, 9);
+        TrainingConfig config = config(1, 2, 8, 2, new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.01, 0));
+        TrainingResult java = train(train, config);
+        TrainingResult kryo;
+        sc.close();
+        try {
+            sc = new JavaSparkContext(SparkTestContext.conf("local[2]")
+                    .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                    .set("spark.kryo.registrator", KryoRegistrator.class.getName())
+                    .set("spark.kryo.registrationRequired", "false"));
+            kryo = train(train, config);
+        } finally {
+            sc.close();
+            sc = SparkTestContext.local2();
+        }
+        assertEquals(java.test(), kryo.test());
+        assertArrayEquals(java.network().params().toFloatVector(), kryo.network().params().toFloatVector());
+    }
+
+    @Test
     void everyRoundRecordsWhichExecutorRanEachShard() {
         ExampleSet train = TestData.images(40, CLASSES, 8, 7);
         TrainingResult r = train(train, config(1, 2, 4, 2, new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.01, 0)));

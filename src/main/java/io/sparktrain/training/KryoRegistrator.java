@@ -1,0 +1,24 @@
+package io.sparktrain.training;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import io.sparktrain.data.ExampleSet;
+
+/**
+ * Kryo registrations for what sparktrain moves through Spark: cached shards, broadcast states and worker results.
+ * Records cannot be rebuilt field by field by Kryo (their fields are final), so they go through Java
+ * serialisation, whose bulk array writes are as fast for the float arrays that dominate them. Set with
+ * {@code spark.kryo.registrator=io.sparktrain.training.KryoRegistrator} (submit.sh does).
+ */
+public final class KryoRegistrator implements org.apache.spark.serializer.KryoRegistrator {
+
+    @Override
+    public void registerClasses(Kryo kryo) {
+        JavaSerializer java = new JavaSerializer();
+        kryo.register(ExampleSet.class, java);
+        kryo.register(ModelState.class, java);
+        kryo.register(WorkerUpdate.class, java);
+        kryo.register(LossSum.class, java);
+        kryo.register(Evaluation.class, java);
+    }
+}
