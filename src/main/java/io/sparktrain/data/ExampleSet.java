@@ -1,0 +1,122 @@
+package io.sparktrain.data;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A block of labelled examples held as plain arrays: {@code features} is {@code size() * featureLength()} floats,
+ * example after example, each example laid out in {@code exampleShape} (channels, height, width for images).
+ * Plain arrays keep it cheap to serialise between Spark executors and free of native memory until a minibatch is
+ * made.
+ */
+public final class ExampleSet implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final float[] features;
+    private final int[] labels;
+    private final int[] exampleShape;
+    private final int numClasses;
+    private final int featureLength;
+
+    /**
+     * @param features example-major feature values
+     * @param labels one class index per example, in {@code [0, numClasses)}
+     * @param exampleShape the shape of one example, e.g. {@code {1, 28, 28}}
+     * @param numClasses the number of classes
+     */
+    public ExampleSet(float[] features, int[] labels, int[] exampleShape, int numClasses) {
+        this.featureLength = Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b);
+        if ((long) labels.length * featureLength != features.length) {
+            throw new IllegalArgumentException(features.length + " feature values for " + labels.length
+                    + " examples of shape " + Arrays.toString(exampleShape));
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= numClasses) {
+                throw new IllegalArgumentException("label " + labels[i] + " of example " + i + " outside [0, "
+                        + numClasses + ")");
+            }
+        }
+        this.features = features;
+        this.labels = labels;
+        this.exampleShape = exampleShape.clone();
+        this.numClasses = numClasses;
+    }
+
+    /** Number of examples. */
+    public int size() {
+        return labels.length;
+    }
+
+    /** Feature values per example. */
+    public int featureLength() {
+        return featureLength;
+    }
+
+    /** Shape of one example. */
+    public int[] exampleShape() {
+        return exampleShape.clone();
+    }
+
+    /** Number of classes. */
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /** Class index of example {@code i}. */
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** The examples at {@code indices}, in that order, as a new set. */
+    public ExampleSet subset(int[] indices) {
+        float[] f = new float[indices.length * featureLength];
+        int[] l = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(features, indices[k] * featureLength, f, k * featureLength, featureLength);
+            l[k] = labels[indices[k]];
+        }
+        return new ExampleSet(f, l, exampleShape, numClasses);
+    }
+
+    /** The first {@code n} examples (all of them when {@code n <= 0} or {@code n >= size()}). */
+    public ExampleSet limit(int n) {
+        if (n <= 0 || n >= size()) {
+            return this;
+        }
+        return new ExampleSet(Arrays.copyOf(features, n * featureLength), Arrays.copyOf(labels, n), exampleShape,
+                numClasses);
+    }
+
+    /**
+     * The examples at {@code indices[from..to)} as a DL4J minibatch: features shaped {@code [n, exampleShape...]},
+     * labels one-hot {@code [n, numClasses]}.
+     */
+    public DataSet minibatch(int[] indices, int from, int to) {
+        int n = to - from;
+        float[] f = new float[n * featureLength];
+        float[] oneHot = new float[n * numClasses];
+        for (int k = 0; k < n; k++) {
+            int i = indices[from + k];
+            System.arraycopy(features, i * featureLength, f, k * featureLength, featureLength);
+            oneHot[k * numClasses + labels[i]] = 1f;
+        }
+        long[] shape = new long[exampleShape.length + 1];
+        shape[0] = n;
+        for (int d = 0; d < exampleShape.length; d++) {
+            shape[d + 1] = exampleShape[d];
+        }
+        INDArray x = Nd4j.create(f, shape, 'c');
+        INDArray y = Nd4j.create(oneHot, new long[] {n, numClasses}, 'c');
+        return new DataSet(x, y);
+    }
+
+    /** All examples, in order, as one DL4J minibatch. */
+    public DataSet toDataSet() {
+        int[] all = new int[size()];
+        Arrays.setAll(all, i -> i);
+        return minibatch(all, 0, all.length);
+    }
+}

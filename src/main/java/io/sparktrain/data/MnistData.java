@@ -1,0 +1,81 @@
+package io.sparktrain.data;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * MNIST from its four standard IDX files ({@code train-images-idx3-ubyte}, {@code train-labels-idx1-ubyte},
+ * {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte}, each optionally gzipped with a {@code .gz}
+ * suffix) in one directory reachable through Hadoop. Pixels are scaled to [0, 1]; examples are shaped
+ * {@code [1, rows, cols]}.
+ */
+public final class MnistData {
+    /** MNIST has ten digit classes. */
+    public static final int CLASSES = 10;
+
+    private MnistData() {
+    }
+
+    /**
+     * Loads one split, validating both files and their agreement.
+     *
+     * @param dir the directory URI
+     * @param split which split
+     * @param limit keep the first {@code limit} examples; 0 keeps all
+     * @param hadoop resolves the file system
+     * @throws DataFormatException naming the file at fault
+     */
+    public static ExampleSet load(String dir, Split split, int limit, Configuration hadoop) {
+        String imagesUri = locate(dir, split.mnistPrefix() + "-images-idx3-ubyte", hadoop);
+        String labelsUri = locate(dir, split.mnistPrefix() + "-labels-idx1-ubyte", hadoop);
+        IdxFile images = IdxFile.read(imagesUri, 3, hadoop);
+        IdxFile labels = IdxFile.read(labelsUri, 1, hadoop);
+        return fromIdx(images, labels, limit);
+    }
+
+    /** The URIs of a split's image and label files in {@code dir}, as {@link #load} would read them. */
+    public static java.util.List<String> files(String dir, Split split, Configuration hadoop) {
+        return java.util.List.of(locate(dir, split.mnistPrefix() + "-images-idx3-ubyte", hadoop),
+                locate(dir, split.mnistPrefix() + "-labels-idx1-ubyte", hadoop));
+    }
+
+    /** Combines a validated image file and label file into examples; exposed for tests. */
+    static ExampleSet fromIdx(IdxFile images, IdxFile labels, int limit) {
+        if (images.count() != labels.count()) {
+            throw new DataFormatException(labels.file(), labels.count() + " labels but " + images.file() + " has "
+                    + images.count() + " images");
+        }
+        int n = limit > 0 ? Math.min(limit, images.count()) : images.count();
+        int[] y = new int[n];
+        byte[] rawLabels = labels.data();
+        for (int i = 0; i < n; i++) {
+            y[i] = rawLabels[i] & 0xff;
+            if (y[i] >= CLASSES) {
+                throw new DataFormatException(labels.file(), "label " + y[i] + " at index " + i + " is not a digit 0-9");
+            }
+        }
+        int pixels = images.itemSize();
+        float[] x = new float[n * pixels];
+        byte[] rawImages = images.data();
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (rawImages[i] & 0xff) / 255f;
+        }
+        return new ExampleSet(x, y, new int[] {1, images.dims()[1], images.dims()[2]}, CLASSES);
+    }
+
+    /** The file's URI, preferring the uncompressed name and falling back to {@code .gz}. */
+    private static String locate(String dir, String name, Configuration hadoop) {
+        String plain = dir.endsWith("/") ? dir + name : dir + "/" + name;
+        try {
+            Path p = new Path(plain);
+            FileSystem fs = p.getFileSystem(hadoop);
+            if (!fs.exists(p) && fs.exists(new Path(plain + ".gz"))) {
+                return plain + ".gz";
+            }
+            return plain;
+        } catch (java.io.IOException e) {
+            throw new DataFormatException(plain, "cannot reach file system: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.sparktrain.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxFileTest {
+    private static final Configuration HADOOP = new Configuration();
+
+    @TempDir
+    Path dir;
+
+    private static byte[] idx(int magic, int[] dims, int dataBytes) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(magic);
+        for (int d : dims) {
+            out.writeInt(d);
+        }
+        for (int i = 0; i < dataBytes; i++) {
+            out.writeByte(i % 251);
+        }
+        return bytes.toByteArray();
+    }
+
+    private String write(String name, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, content);
+        return p.toUri().toString();
+    }
+
+    private static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+            gz.write(raw);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void readsDimensionsAndBytesOfAnImageFile() throws IOException {
+        IdxFile f = IdxFile.read(write("images", idx(0x803, new int[] {3, 2, 4}, 24)), 3, HADOOP);
+        assertArrayEquals(new int[] {3, 2, 4}, f.dims());
+        assertEquals(3, f.count());
+        assertEquals(8, f.itemSize());
+        assertEquals(23, f.data()[23]);
+    }
+
+    @Test
+    void gzippedFileIsRecognisedByItsMagicBytesNotItsName() throws IOException {
+        byte[] raw = idx(0x801, new int[] {5}, 5);
+        IdxFile plain = IdxFile.read(write("labels", raw), 1, HADOOP);
+        IdxFile zipped = IdxFile.read(write("labels-no-suffix", gzip(raw)), 1, HADOOP);
+        assertArrayEquals(plain.data(), zipped.data());
+    }
+
+    @Test
+    void wrongMagicNumberIsRejectedNamingTheFile() throws IOException {
+        String uri = write("bad-magic", idx(0x12345678, new int[] {1}, 1));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 1, HADOOP));
+        assertTrue(e.getMessage().startsWith(uri), e.getMessage());
+        assertTrue(e.getMessage().contains("not an IDX file"), e.getMessage());
+    }
+
+    @Test
+    void nonByteElementTypeIsRejected() throws IOException {
+        String uri = write("floats", idx(0x0d01, new int[] {1}, 4));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 1, HADOOP));
+        assertTrue(e.getMessage().contains("element type 0x0d"), e.getMessage());
+    }
+
+    @Test
+    void wrongRankIsRejected() throws IOException {
+        String uri = write("labels-as-images", idx(0x801, new int[] {4}, 4));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 3, HADOOP));
+        assertTrue(e.getMessage().contains("rank 1, expected 3"), e.getMessage());
+    }
+
+    @Test
+    void truncatedDataIsRejectedWithTheCounts() throws IOException {
+        String uri = write("short", idx(0x803, new int[] {10, 28, 28}, 100));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 3, HADOOP));
+        assertTrue(e.getMessage().contains("needs 7840 bytes of data, file has 100"), e.getMessage());
+    }
+
+    @Test
+    void truncatedHeaderIsRejected() throws IOException {
+        byte[] full = idx(0x803, new int[] {10, 28, 28}, 0);
+        String uri = write("header", Arrays.copyOf(full, 9));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 3, HADOOP));
+        assertTrue(e.getMessage().contains("truncated header"), e.getMessage());
+    }
+
+    @Test
+    void trailingBytesAreRejected() throws IOException {
+        String uri = write("long", idx(0x801, new int[] {3}, 5));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 1, HADOOP));
+        assertTrue(e.getMessage().contains("trailing bytes"), e.getMessage());
+    }
+
+    @Test
+    void emptyAndMissingFilesAreRejected() throws IOException {
+        String empty = write("empty", new byte[0]);
+        assertTrue(assertThrows(DataFormatException.class, () -> IdxFile.read(empty, 1, HADOOP)).getMessage()
+                .contains("empty"));
+        String missing = dir.resolve("nope").toUri().toString();
+        assertTrue(assertThrows(DataFormatException.class, () -> IdxFile.read(missing, 1, HADOOP)).getMessage()
+                .contains("file not found"));
+    }
+
+    @Test
+    void imageAndLabelCountsMustAgree() throws IOException {
+        IdxFile images = IdxFile.read(write("i", idx(0x803, new int[] {3, 2, 2}, 12)), 3, HADOOP);
+        IdxFile labels = IdxFile.read(write("l", idx(0x801, new int[] {2}, 2)), 1, HADOOP);
+        DataFormatException e = assertThrows(DataFormatException.class, () -> MnistData.fromIdx(images, labels, 0));
+        assertTrue(e.getMessage().contains("2 labels but"), e.getMessage());
+        assertTrue(e.getMessage().contains("has 3 images"), e.getMessage());
+    }
+
+    @Test
+    void labelOutsideTheTenDigitsIsRejected() throws IOException {
+        IdxFile images = IdxFile.read(write("i", idx(0x803, new int[] {1, 1, 1}, 1)), 3, HADOOP);
+        byte[] labelBytes = idx(0x801, new int[] {1}, 0);
+        labelBytes = Arrays.copyOf(labelBytes, labelBytes.length + 1);
+        labelBytes[labelBytes.length - 1] = 12;
+        IdxFile labels = IdxFile.read(write("l", labelBytes), 1, HADOOP);
+        DataFormatException e = assertThrows(DataFormatException.class, () -> MnistData.fromIdx(images, labels, 0));
+        assertTrue(e.getMessage().contains("label 12 at index 0"), e.getMessage());
+    }
+
+    @Test
+    void mnistDirectoryLoadsScaledImagesGzippedOrNot() throws IOException {
+        ExampleSet made = TestData.images(20, 10, 28, 1);
+        TestData.writeIdx(dir, Split.TRAIN, made);
+        Path images = dir.resolve("train-images-idx3-ubyte");
+        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), gzip(Files.readAllBytes(images)));
+        Files.delete(images);
+
+        ExampleSet loaded = MnistData.load(dir.toUri().toString(), Split.TRAIN, 15, HADOOP);
+        assertEquals(15, loaded.size());
+        assertArrayEquals(new int[] {1, 28, 28}, loaded.exampleShape());
+        for (int i = 0; i < 15; i++) {
+            assertEquals(made.label(i), loaded.label(i));
+        }
+        float[] a = made.limit(15).toDataSet().getFeatures().ravel().toFloatVector();
+        float[] b = loaded.toDataSet().getFeatures().ravel().toFloatVector();
+        assertArrayEquals(a, b, 0.5f / 255);
+    }
+}
