@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Starts a real Spark standalone cluster on loopback: one master and N workers, each its own JVM, executors in
 # their own JVMs too. Built from Spark's artifacts on Maven Central when no Spark installation is given.
-#   submit-scripts/cluster-up.sh [--workers N] [--port 7077] [--ui-port 8080] [--worker-cores 1] [--worker-memory 3g]
+#   submit-scripts/cluster-up.sh [--workers N] [--port 7077] [--ui-port 8080] [--worker-cores 1] [--worker-memory 6g]
 # Environment: SPARKTRAIN_CLUSTER_DIR (default target/cluster): spark-home/, logs/, pids/, work/ live there.
 #              SPARK_HOME: use this Spark distribution's jars instead of building one from Maven.
+# Each worker offers --worker-memory to executors: it must cover submit.sh's EXECUTOR_MEMORY (4g by default).
 # Prints the master URL on the last line. Stop it with cluster-down.sh.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-workers=2; port=7077; ui_port=8080; worker_cores=1; worker_memory=3g
+workers=2; port=7077; ui_port=8080; worker_cores=1; worker_memory=6g
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --workers) workers="$2"; shift 2 ;;

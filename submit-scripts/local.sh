@@ -27,6 +27,6 @@ export OMP_NUM_THREADS=$threads
 cmd=(java ${JAVA_OPTS:--Xmx8g} "${JVM_OPENS[@]}"
      -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
      -cp "$JAR:$SPARK_JARS/*" "$MAIN_CLASS" train "$@")
-echo "+ OMP_NUM_THREADS=$OMP_NUM_THREADS ${cmd[*]}" >&2
+printf "+ OMP_NUM_THREADS=%s %s\n" "$OMP_NUM_THREADS" "$(printf "%q " "${cmd[@]}")" >&2
 cd "$ROOT"
 exec "${cmd[@]}"

@@ -71,5 +71,5 @@ cmd=("$SPARK_HOME/bin/spark-submit" "${spark_args[@]}"
      --conf spark.locality.wait=3s
      ${SPARK_SUBMIT_OPTS_EXTRA:-}
      "$APP_JAR" train "$job" "${args[@]}")
-echo "+ ${cmd[*]}" >&2
+printf "+ %s\n" "$(printf "%q " "${cmd[@]}")" >&2
 exec "${cmd[@]}"
