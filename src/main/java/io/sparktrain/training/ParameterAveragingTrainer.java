@@ -107,7 +107,8 @@ public final class ParameterAveragingTrainer {
             long epochStart = System.nanoTime();
             LossSum epochLoss = LossSum.ZERO;
             for (int round = 0; round < roundsPerEpoch; round++) {
-                Broadcast<ModelState> broadcast = sc.broadcast(state.withEpoch(epoch));
+                state = state.withEpoch(epoch);
+                Broadcast<ModelState> broadcast = sc.broadcast(state);
                 List<WorkerUpdate> updates;
                 try {
                     updates = shards.mapPartitionsWithIndex(new FitRound(broadcast, plan, epoch, round,
@@ -142,7 +143,8 @@ public final class ParameterAveragingTrainer {
                     String.format("%.4f", test.accuracy()), String.format("%.1f", epochSeconds),
                     String.format("%.0f", epochLoss.weight() / epochSeconds));
         }
-        apply(state, net);
+        // Saved with the epochs done, so that an epoch-scheduled learning rate resumes where it stopped.
+        apply(state.withEpoch(config.epochs()), net);
         return new TrainingResult(net, rounds, epochs, test, trainExamples, trainSeconds);
     }
 

@@ -92,6 +92,8 @@ class ParameterAveragingTrainerTest {
         assertArrayEquals(single.getUpdater().getStateViewArray().toFloatVector(),
                 distributed.network().getUpdater().getStateViewArray().toFloatVector(), 1e-6f);
         assertEquals(2 * 3, distributed.rounds().size()); // ceil(7 / 3) rounds per epoch
+        assertEquals(2 * 7, distributed.network().getLayerWiseConfigurations().getIterationCount());
+        assertEquals(2, distributed.network().getLayerWiseConfigurations().getEpochCount());
         assertEquals(100, distributed.trainExamples());
     }
 
