@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.SparkTestContext;
 import io.sparktrain.TestData;
 import io.sparktrain.cli.TrainCommand;
+import io.sparktrain.data.MnistData;
 import io.sparktrain.data.Split;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,8 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The application jar under spark-submit on a real Spark standalone cluster (a master and two workers in their own
- * JVMs, executors in theirs, started by {@code submit-scripts/cluster-up.sh}), reading MNIST-format data from and
- * writing the run to a real HDFS (NameNode and DataNode in this JVM). Needs {@code target/sparktrain.jar}, so it
+ * JVMs, executors in theirs, started by {@code submit-scripts/cluster-up.sh}), reading a subset of real MNIST from
+ * and writing the run to a real HDFS (NameNode and DataNode in this JVM). Needs {@code target/sparktrain.jar}, so it
  * runs in the integration-test phase of {@code mvn verify}.
  */
 @Tag("cluster")
@@ -63,9 +64,14 @@ class StandaloneClusterIT {
         fs = dfs.getFileSystem();
         hdfs = "hdfs://127.0.0.1:" + dfs.getNameNodePort();
 
+        // A small subset of real MNIST (fetched with the project's own script when missing) goes to HDFS.
+        if (!Files.exists(ROOT.resolve("data/mnist/train-images-idx3-ubyte"))) {
+            Running.start(List.of("submit-scripts/fetch-mnist.sh", "data/mnist"), Map.of()).finish(300);
+        }
+        String mnist = ROOT.resolve("data/mnist").toUri().toString();
         Path local = Files.createTempDirectory("mnist-hdfs");
-        TestData.writeIdx(local, Split.TRAIN, TestData.images(512, 10, 28, 31));
-        TestData.writeIdx(local, Split.TEST, TestData.images(100, 10, 28, 32));
+        TestData.writeIdx(local, Split.TRAIN, MnistData.load(mnist, Split.TRAIN, 512, conf));
+        TestData.writeIdx(local, Split.TEST, MnistData.load(mnist, Split.TEST, 100, conf));
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("/mnist"));
 
         Running up = Running.start(List.of("submit-scripts/cluster-up.sh", "--workers", "2",
