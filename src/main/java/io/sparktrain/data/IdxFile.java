@@ -16,8 +16,8 @@ import org.apache.hadoop.fs.Path;
  * size per dimension, then the unsigned bytes of the tensor in row-major order. Only the unsigned-byte type (0x08)
  * is accepted, which is what MNIST uses. Gzipped files are recognised by their magic bytes, not by their name.
  *
- * <p>Read through the Hadoop {@link FileSystem} API, so {@code file://}, {@code hdfs://} and {@code s3a://} URIs all
- * work.
+ * <p>Read through the Hadoop {@link FileSystem} API, so any file system Hadoop has a connector for works:
+ * {@code file://} and {@code hdfs://} (tested), {@code s3a://} with {@code hadoop-aws} on the classpath.
  *
  * @param file the URI it was read from, for messages
  * @param dims the size of each dimension, outermost first
