@@ -81,15 +81,6 @@ public final class ExampleSet implements Serializable {
         return new ExampleSet(f, l, exampleShape, numClasses);
     }
 
-    /** The first {@code n} examples (all of them when {@code n <= 0} or {@code n >= size()}). */
-    public ExampleSet limit(int n) {
-        if (n <= 0 || n >= size()) {
-            return this;
-        }
-        return new ExampleSet(Arrays.copyOf(features, n * featureLength), Arrays.copyOf(labels, n), exampleShape,
-                numClasses);
-    }
-
     /**
      * The examples at {@code indices[from..to)} as a DL4J minibatch: features shaped {@code [n, exampleShape...]},
      * labels one-hot {@code [n, numClasses]}.

@@ -27,10 +27,9 @@ public final class MnistData {
      * @throws DataFormatException naming the file at fault
      */
     public static ExampleSet load(String dir, Split split, int limit, Configuration hadoop) {
-        String imagesUri = locate(dir, split.mnistPrefix() + "-images-idx3-ubyte", hadoop);
-        String labelsUri = locate(dir, split.mnistPrefix() + "-labels-idx1-ubyte", hadoop);
-        IdxFile images = IdxFile.read(imagesUri, 3, hadoop);
-        IdxFile labels = IdxFile.read(labelsUri, 1, hadoop);
+        java.util.List<String> uris = files(dir, split, hadoop);
+        IdxFile images = IdxFile.read(uris.get(0), 3, hadoop);
+        IdxFile labels = IdxFile.read(uris.get(1), 1, hadoop);
         return fromIdx(images, labels, limit);
     }
 

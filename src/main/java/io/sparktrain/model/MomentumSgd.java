@@ -26,8 +26,14 @@ public final class MomentumSgd implements IUpdater {
 
     /** @param learningRate step size; @param momentum momentum coefficient in [0, 1) */
     public MomentumSgd(double learningRate, double momentum) {
+        this(learningRate, momentum, null);
+    }
+
+    /** As above, the step size following {@code learningRateSchedule} when it is not null. */
+    public MomentumSgd(double learningRate, double momentum, ISchedule learningRateSchedule) {
         this.learningRate = learningRate;
         this.momentum = momentum;
+        this.learningRateSchedule = learningRateSchedule;
     }
 
     public double getLearningRate() {
@@ -75,9 +81,8 @@ public final class MomentumSgd implements IUpdater {
 
     @Override
     public MomentumSgd clone() {
-        MomentumSgd copy = new MomentumSgd(learningRate, momentum);
-        copy.learningRateSchedule = learningRateSchedule == null ? null : learningRateSchedule.clone();
-        return copy;
+        return new MomentumSgd(learningRate, momentum,
+                learningRateSchedule == null ? null : learningRateSchedule.clone());
     }
 
     @Override

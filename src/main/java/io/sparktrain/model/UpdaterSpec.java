@@ -34,17 +34,13 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum, doubl
 
     /** The DL4J updater configuration. */
     public IUpdater toUpdater() {
-        ISchedule lr = new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decay);
+        ISchedule schedule = decay == 1.0 ? null : new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decay);
         return switch (kind) {
-            case ADAM -> decay == 1.0 ? new Adam(learningRate) : new Adam(lr);
-            case SGD -> {
-                MomentumSgd withMomentum = new MomentumSgd(learningRate, momentum);
-                if (decay != 1.0) {
-                    withMomentum.setLrAndSchedule(learningRate, lr);
-                }
-                yield momentum > 0 ? withMomentum : decay == 1.0 ? new Sgd(learningRate) : new Sgd(lr);
-            }
-            case NESTEROVS -> decay == 1.0 ? new Nesterovs(learningRate, momentum) : new Nesterovs(lr, momentum);
+            case ADAM -> schedule == null ? new Adam(learningRate) : new Adam(schedule);
+            case SGD -> momentum > 0 ? new MomentumSgd(learningRate, momentum, schedule)
+                    : schedule == null ? new Sgd(learningRate) : new Sgd(schedule);
+            case NESTEROVS -> schedule == null ? new Nesterovs(learningRate, momentum)
+                    : new Nesterovs(schedule, momentum);
         };
     }
 }

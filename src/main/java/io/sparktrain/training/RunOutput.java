@@ -85,7 +85,6 @@ public final class RunOutput {
             if (fs.exists(target)) {
                 fs.delete(target, false); // the empty folder prepare() accepted
             }
-            fs.mkdirs(target.getParent());
             if (!fs.rename(staging, target)) {
                 throw new IOException("cannot rename " + staging + " to " + target);
             }

@@ -155,7 +155,7 @@ class IdxFileTest {
         for (int i = 0; i < 15; i++) {
             assertEquals(made.label(i), loaded.label(i));
         }
-        float[] a = made.limit(15).toDataSet().getFeatures().ravel().toFloatVector();
+        float[] a = made.subset(java.util.stream.IntStream.range(0, 15).toArray()).toDataSet().getFeatures().ravel().toFloatVector();
         float[] b = loaded.toDataSet().getFeatures().ravel().toFloatVector();
         assertArrayEquals(a, b, 0.5f / 255);
     }
