@@ -1,6 +1,8 @@
 package io.sparktrain;
 
 import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.Examples;
+import io.sparktrain.data.SequenceSet;
 import io.sparktrain.data.ExampleSource;
 import io.sparktrain.data.Split;
 import java.io.ByteArrayOutputStream;
@@ -37,9 +39,9 @@ public final class TestData {
     }
 
     /** An in-memory source: the split's examples, as made by the test. */
-    public record InMemory(ExampleSet train, ExampleSet test) implements ExampleSource {
+    public record InMemory(Examples train, Examples test) implements ExampleSource {
         @Override
-        public ExampleSet load(Split split, Configuration hadoop) {
+        public Examples load(Split split, Configuration hadoop) {
             return split == Split.TRAIN ? train : test;
         }
 
@@ -47,6 +49,45 @@ public final class TestData {
         public String describe() {
             return "test data";
         }
+
+        @Override
+        public java.util.List<String> files(Split split, Configuration hadoop) {
+            return java.util.List.of();
+        }
+    }
+
+    /**
+     * {@code n} sequences of {@code features} values per step, lengths drawn from {@code [minLength, maxLength]},
+     * in {@code classes} classes that decide the sign of feature 0 at the last step (many-to-one) or at every step
+     * (many-to-many: the class of each step).
+     */
+    public static SequenceSet sequences(int n, int features, int minLength, int maxLength, int classes,
+                                        SequenceSet.Labels labels, long seed) {
+        Random random = new Random(seed);
+        int[] offsets = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            offsets[i + 1] = offsets[i] + minLength + random.nextInt(maxLength - minLength + 1);
+        }
+        int steps = offsets[n];
+        float[] values = new float[steps * features];
+        int[] y = new int[labels == SequenceSet.Labels.PER_STEP ? steps : n];
+        for (int i = 0; i < n; i++) {
+            int label = random.nextInt(classes);
+            for (int t = offsets[i]; t < offsets[i + 1]; t++) {
+                int stepLabel = labels == SequenceSet.Labels.PER_STEP ? random.nextInt(classes) : label;
+                for (int f = 0; f < features; f++) {
+                    values[t * features + f] = (float) random.nextGaussian() * 0.3f;
+                }
+                values[t * features] += stepLabel - (classes - 1) / 2f;
+                if (labels == SequenceSet.Labels.PER_STEP) {
+                    y[t] = stepLabel;
+                }
+            }
+            if (labels == SequenceSet.Labels.PER_SEQUENCE) {
+                y[i] = label;
+            }
+        }
+        return SequenceSet.dense(values, features, offsets, y, labels, classes);
     }
 
     /** Writes {@code set} as MNIST-style IDX files ({@code <prefix>-images-idx3-ubyte}, labels) into {@code dir}. */

@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
+    private static final String USAGE = String.join(System.lineSeparator(),
+            "usage: sparktrain " + TrainCommand.USAGE,
+            "       sparktrain " + SampleCommand.USAGE,
+            "       sparktrain " + ControlChartsCommand.USAGE);
+
     private Main() {
     }
 
@@ -30,7 +35,7 @@ public final class Main {
     public static ExitCode run(String[] args, PrintStream out, PrintStream err) {
         List<String> words = Arrays.asList(args);
         if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("help")) {
-            (words.isEmpty() ? err : out).println("usage: sparktrain " + TrainCommand.USAGE);
+            (words.isEmpty() ? err : out).println(USAGE);
             return words.isEmpty() ? ExitCode.USAGE : ExitCode.OK;
         }
         try {
@@ -44,9 +49,16 @@ public final class Main {
                             r.test().examples(), r.examplesPerSecond(), r.trainSeconds(), report.out());
                     return ExitCode.OK;
                 }
+                case "sample" -> {
+                    out.println(SampleCommand.run(SampleCommand.Args.parse(words.subList(1, words.size()))));
+                    return ExitCode.OK;
+                }
+                case "make-control-charts" -> {
+                    out.println(ControlChartsCommand.run(words.subList(1, words.size())));
+                    return ExitCode.OK;
+                }
                 default -> {
-                    err.println("sparktrain: unknown command " + words.get(0) + "; usage: sparktrain "
-                            + TrainCommand.USAGE);
+                    err.println("sparktrain: unknown command " + words.get(0) + "; " + USAGE);
                     return ExitCode.USAGE;
                 }
             }

@@ -3,10 +3,22 @@ package io.sparktrain.cli;
 import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.JobConfig;
 import io.sparktrain.config.JobConfigLoader;
+import io.sparktrain.config.DataConfig;
+import io.sparktrain.data.CsvSequences;
+import io.sparktrain.data.CsvSource;
 import io.sparktrain.data.ExampleSet;
-import io.sparktrain.data.MnistData;
+import io.sparktrain.data.ExampleSource;
+import io.sparktrain.data.Examples;
+import io.sparktrain.data.FeatureScaling;
 import io.sparktrain.data.MnistSource;
+import io.sparktrain.data.SeqMnistSource;
+import io.sparktrain.data.SequenceSet;
 import io.sparktrain.data.Split;
+import io.sparktrain.data.TextCorpus;
+import io.sparktrain.data.TextSource;
+import io.sparktrain.data.Vocabulary;
+import io.sparktrain.model.NetworkSpec;
+import io.sparktrain.model.OutputMode;
 import io.sparktrain.training.ParameterAveragingTrainer;
 import io.sparktrain.training.Provenance;
 import io.sparktrain.training.RunOutput;
@@ -16,9 +28,11 @@ import java.io.UncheckedIOException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -96,19 +110,16 @@ public final class TrainCommand {
                 : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + job.name();
         RunOutput output = RunOutput.prepare(out, hadoop);
 
-        // Read and validate the data on the driver before any Spark job: a bad file fails here, once. A relative
-        // data.dir is resolved here, against the driver's working directory, not each executor's.
-        String dataDir = qualify(job.data().dir(), hadoop);
-        MnistSource source = new MnistSource(dataDir, job.data().trainLimit(), job.data().testLimit());
-        ExampleSet train = source.load(Split.TRAIN, hadoop);
-        ExampleSet test = source.load(Split.TEST, hadoop);
-        checkInput(job, train);
-        if (train.size() < job.training().workers()) {
+        // Read and validate the data on the driver before any Spark job: a bad file fails here, once.
+        Data data = prepare(job, hadoop);
+        NetworkSpec network = data.network();
+        if (data.train().size() < job.training().workers()) {
             throw new ConfigException("training.workers (" + job.training().workers() + ") exceeds the "
-                    + train.size() + " training examples");
+                    + data.train().size() + " training examples");
         }
-        LOG.info("{}", job.network().summary());
-        LOG.info("data: {} training and {} test examples from {}", train.size(), test.size(), source.describe());
+        LOG.info("{}", network.summary());
+        LOG.info("data: {} training and {} test examples from {}", data.train().size(), data.test().size(),
+                data.source().describe());
 
         if (!sparkConf.contains("spark.master")) {
             sparkConf.setMaster(job.sparkMaster());
@@ -118,45 +129,151 @@ public final class TrainCommand {
         TrainingResult result;
         Map<String, Object> metrics;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
-            result = new ParameterAveragingTrainer(sc, job.network(), job.training())
-                    .train(source, train.size(), test.size());
-            metrics = metrics(job, result, sc);
-            List<String> files = new ArrayList<>(MnistData.files(dataDir, Split.TRAIN, hadoop));
-            files.addAll(MnistData.files(dataDir, Split.TEST, hadoop));
-            metrics.put("provenance", Map.of("data", Provenance.files(files, hadoop),
+            result = new ParameterAveragingTrainer(sc, network, job.training())
+                    .train(data.source(), data.train().size(), data.test().size());
+            metrics = metrics(job, network, result, sc);
+            metrics.put("data", data.metrics());
+            List<String> files = new ArrayList<>(data.source().files(Split.TRAIN, hadoop));
+            files.addAll(data.source().files(Split.TEST, hadoop));
+            metrics.put("provenance", Map.of("data", Provenance.files(files.stream().distinct().toList(), hadoop),
                     "versions", Provenance.versions(sc.version())));
         }
         try {
-            output.write(result.network(), job.render(), metrics);
+            output.write(result.network(), job.render(), metrics, data.extraFiles());
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + output.target() + ": " + e.getMessage(), e);
         }
         return new Report(output.target().toString(), result);
     }
 
-    private static String qualify(String uri, org.apache.hadoop.conf.Configuration hadoop) {
+    private static String qualify(String key, String uri, org.apache.hadoop.conf.Configuration hadoop) {
         org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
         try {
             return path.getFileSystem(hadoop).makeQualified(path).toString();
         } catch (IOException e) {
-            throw new ConfigException("data.dir " + uri + ": " + e.getMessage());
+            throw new ConfigException(key + " " + uri + ": " + e.getMessage());
         }
     }
 
-    private static void checkInput(JobConfig job, ExampleSet train) {
-        int[] shape = train.exampleShape();
-        var input = job.network().input();
-        if (shape[0] != input.channels() || shape[1] != input.height() || shape[2] != input.width()) {
-            throw new ConfigException("model.input is " + input + " but " + job.data().dir() + " holds examples of "
-                    + java.util.Arrays.toString(shape));
+    /**
+     * The data of a job as the driver validated it.
+     *
+     * @param source what executors load their shards from
+     * @param train the training split
+     * @param test the test split
+     * @param network the job's network, sized for the data
+     * @param metrics what metrics.json records about the data
+     * @param extraFiles files the run folder carries besides the model (the vocabulary of a text model)
+     */
+    record Data(ExampleSource source, Examples train, Examples test, NetworkSpec network, Map<String, Object> metrics,
+                Map<String, String> extraFiles) {
+    }
+
+    /** Builds the job's data source, reads both splits and sizes the network to them. */
+    static Data prepare(JobConfig job, org.apache.hadoop.conf.Configuration hadoop) {
+        DataConfig d = job.data();
+        NetworkSpec network = job.network();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("format", d.format().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        Map<String, String> extra = new LinkedHashMap<>();
+        // A relative path is resolved here, against the driver's working directory, not each executor's.
+        switch (d.format()) {
+            case MNIST -> {
+                MnistSource source = new MnistSource(qualify("data.dir", d.dir(), hadoop), d.trainLimit(),
+                        d.testLimit());
+                ExampleSet train = source.load(Split.TRAIN, hadoop);
+                int[] shape = train.exampleShape();
+                var input = network.input();
+                if (shape[0] != input.channels() || shape[1] != input.height() || shape[2] != input.width()) {
+                    throw new ConfigException("model.input is " + input + " but " + d.dir() + " holds examples of "
+                            + Arrays.toString(shape));
+                }
+                return new Data(source, train, source.load(Split.TEST, hadoop), network, metrics, extra);
+            }
+            case SEQ_MNIST -> {
+                SeqMnistSource source = new SeqMnistSource(qualify("data.dir", d.dir(), hadoop), d.trainLimit(),
+                        d.testLimit(), d.pixelByPixel());
+                SequenceSet train = source.load(Split.TRAIN, hadoop);
+                return sequences(source, train, source.load(Split.TEST, hadoop), job, metrics, extra);
+            }
+            case CSV -> {
+                CsvSequences.Format format = new CsvSequences.Format(d.csvLayout(), d.csvHeader(),
+                        job.effective().getInt("model.input.features"), network.classes(),
+                        network.output() == OutputMode.SEQUENCE ? SequenceSet.Labels.PER_STEP
+                                : SequenceSet.Labels.PER_SEQUENCE, d.maxSequenceLength());
+                CsvSource source = new CsvSource(qualify("data.dir", d.dir(), hadoop), format, d.trainLimit(),
+                        d.testLimit(), Optional.empty());
+                SequenceSet train = source.load(Split.TRAIN, hadoop);
+                if (d.standardize()) {
+                    FeatureScaling scaling = FeatureScaling.of(train);
+                    source = source.withScaling(scaling);
+                    train = scaling.apply(train);
+                    metrics.put("standardization", Map.of("mean", scaling.mean(), "std", scaling.std()));
+                }
+                return sequences(source, train, source.load(Split.TEST, hadoop), job, metrics, extra);
+            }
+            case TEXT -> {
+                String file = qualify("data.text.file", d.textFile(), hadoop);
+                String text = TextCorpus.read(file, hadoop);
+                Vocabulary vocabulary = Vocabulary.of(text);
+                TextSource source = new TextSource(file, vocabulary, d.window(), d.stride(), d.testFraction());
+                int[] trainCodes = TextCorpus.encode(text, vocabulary, Split.TRAIN, d.testFraction());
+                metrics.put("characters", text.codePointCount(0, text.length()));
+                metrics.put("vocabulary", vocabulary.size());
+                metrics.put("unigramEntropy", TextCorpus.unigramEntropy(trainCodes, vocabulary.size()));
+                extra.put(VOCABULARY, vocabularyJson(vocabulary));
+                SequenceSet train = TextCorpus.windows(trainCodes, vocabulary.size(), d.window(), d.stride());
+                SequenceSet test = source.load(Split.TEST, hadoop);
+                if (test.size() == 0) {
+                    throw new ConfigException("data.text.testFraction (" + d.testFraction() + ") leaves no test text");
+                }
+                return new Data(source, train, test, network.resized(vocabulary.size(), vocabulary.size()), metrics,
+                        extra);
+            }
+            default -> throw new IllegalStateException(d.format().toString());
         }
+    }
+
+    /** The run folder's file holding a text model's characters. */
+    public static final String VOCABULARY = "vocabulary.json";
+
+    private static String vocabularyJson(Vocabulary vocabulary) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                    Map.of("characters", vocabulary.characters()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Data sequences(ExampleSource source, SequenceSet train, SequenceSet test, JobConfig job,
+                                  Map<String, Object> metrics, Map<String, String> extra) {
+        int configured = job.effective().getInt("model.input.features");
+        if (configured > 0 && configured != train.features()) {
+            throw new ConfigException("model.input.features is " + configured + " but the data have "
+                    + train.features() + " features per step");
+        }
+        if (test.features() != train.features()) {
+            throw new ConfigException("the test split has " + test.features() + " features per step, the training "
+                    + "split " + train.features());
+        }
+        int longest = Math.max(train.maxLength(), test.maxLength());
+        if (longest > job.data().maxSequenceLength()) {
+            throw new ConfigException("sequences of up to " + longest + " steps exceed data.maxSequenceLength = "
+                    + job.data().maxSequenceLength());
+        }
+        metrics.put("featuresPerStep", train.features());
+        metrics.put("longestSequence", longest);
+        return new Data(source, train, test, job.network().resized(train.features(), job.network().classes()),
+                metrics, extra);
     }
 
     /** The metrics.json document. */
-    static Map<String, Object> metrics(JobConfig job, TrainingResult r, JavaSparkContext sc) {
+    static Map<String, Object> metrics(JobConfig job, NetworkSpec network, TrainingResult r, JavaSparkContext sc) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", job.name());
-        m.put("network", job.network().name());
+        m.put("network", network.name());
+        m.put("output", network.output().name().toLowerCase(java.util.Locale.ROOT));
         m.put("workers", job.training().workers());
         m.put("batchSizePerWorker", job.training().batchSizePerWorker());
         m.put("averagingFrequency", job.training().averagingFrequency());
@@ -164,8 +281,15 @@ public final class TrainCommand {
         m.put("seed", job.training().seed());
         m.put("spark", Map.of("master", sc.master(), "applicationId", sc.sc().applicationId(),
                 "version", sc.version()));
-        m.put("test", Map.of("accuracy", r.test().accuracy(), "loss", r.test().meanLoss(),
-                "examples", r.test().examples()));
+        Map<String, Object> test = new LinkedHashMap<>();
+        test.put("accuracy", r.test().accuracy());
+        test.put("loss", r.test().meanLoss());
+        // Examples, or scored time steps for a network with one class per step.
+        test.put("examples", r.test().examples());
+        if (job.data().format() == DataConfig.Format.TEXT) {
+            test.put("perplexity", r.test().perplexity());
+        }
+        m.put("test", test);
         m.put("throughput", Map.of("examplesPerSecond", r.examplesPerSecond(), "trainExamples", r.trainExamples(),
                 "trainSeconds", r.trainSeconds()));
         m.put("epochs", r.epochs());

@@ -9,7 +9,9 @@ import com.typesafe.config.ConfigValueType;
 import io.sparktrain.model.Activation;
 import io.sparktrain.model.LayerSpec;
 import io.sparktrain.model.ModelSpecException;
+import io.sparktrain.data.CsvSequences;
 import io.sparktrain.model.NetworkSpec;
+import io.sparktrain.model.OutputMode;
 import io.sparktrain.model.Padding;
 import io.sparktrain.model.Presets;
 import io.sparktrain.model.Shape;
@@ -64,30 +66,57 @@ public final class JobConfigLoader {
 
     private static JobConfig read(Config c) {
         return parse(() -> {
-            DataConfig data = new DataConfig(c.getString("data.dir"), c.getInt("data.trainLimit"),
-                    c.getInt("data.testLimit"));
+            String steps = c.getString("data.seqMnist.steps");
+            if (!steps.equals("rows") && !steps.equals("pixels")) {
+                throw ConfigException.invalid("data.seqMnist.steps", "be \"rows\" or \"pixels\"", "\"" + steps + "\"");
+            }
+            DataConfig data = new DataConfig(
+                    enumValue(DataConfig.Format.class, "data.format", c.getString("data.format").replace('-', '_')),
+                    c.getString("data.dir"), c.getInt("data.trainLimit"), c.getInt("data.testLimit"),
+                    c.getInt("data.maxSequenceLength"), steps.equals("pixels"),
+                    enumValue(CsvSequences.Layout.class, "data.csv.layout", c.getString("data.csv.layout")),
+                    c.getBoolean("data.csv.header"), c.getBoolean("data.csv.standardize"),
+                    c.getString("data.text.file"), c.getInt("data.text.window"), c.getInt("data.text.stride"),
+                    c.getDouble("data.text.testFraction"));
             UpdaterSpec updater = new UpdaterSpec(
                     enumValue(UpdaterSpec.Kind.class, "training.updater", c.getString("training.updater")),
                     c.getDouble("training.learningRate"), c.getDouble("training.momentum"),
                     c.getDouble("training.learningRateDecay"));
             TrainingConfig training = new TrainingConfig(c.getInt("training.epochs"), c.getInt("training.workers"),
                     c.getInt("training.batchSizePerWorker"), c.getInt("training.averagingFrequency"), updater,
-                    c.getLong("training.seed"), c.getInt("training.evalBatchSize"));
+                    c.getLong("training.seed"), c.getInt("training.evalBatchSize"), c.getInt("training.tbpttLength"));
+            NetworkSpec network = network(c, data.format());
+            if (training.tbpttLength() > 0 && network.output() != OutputMode.SEQUENCE) {
+                throw ConfigException.invalid("training.tbpttLength", "be 0 unless model.output = sequence "
+                        + "(truncated BPTT needs a label at every step)", training.tbpttLength());
+            }
             String name = c.getString("name");
             if (!name.matches("[A-Za-z0-9._-]+")) {
                 throw ConfigException.invalid("name", "use only letters, digits, '.', '_' and '-'", "\"" + name + "\"");
             }
-            return new JobConfig(name, data, network(c), training, c.getString("spark.master"), c);
+            return new JobConfig(name, data, network, training, c.getString("spark.master"), c);
         });
     }
 
-    private static NetworkSpec network(Config c) {
+    private static NetworkSpec network(Config c, DataConfig.Format format) {
         int channels = positive(c, "model.input.channels");
         int height = positive(c, "model.input.height");
         int width = positive(c, "model.input.width");
+        int features = c.getInt("model.input.features");
+        if (features < 0) {
+            throw ConfigException.invalid("model.input.features", "be >= 0 (0 = from the data)", features);
+        }
         int classes = c.getInt("model.classes");
-        if (classes < 2) {
+        if (classes < 2 && format != DataConfig.Format.TEXT) {
             throw ConfigException.invalid("model.classes", "be >= 2", classes);
+        }
+        OutputMode output = enumValue(OutputMode.class, "model.output", c.getString("model.output"));
+        Presets.RnnSettings rnn;
+        try {
+            rnn = new Presets.RnnSettings(c.getInt("model.rnn.units"), c.getInt("model.rnn.layers"),
+                    c.getDouble("model.rnn.dropout"), merge(c.getString("model.rnn.merge"), "model.rnn.merge"));
+        } catch (ModelSpecException e) {
+            throw new ConfigException(e.getMessage());
         }
         String preset = c.getString("model.preset");
         List<? extends Config> layerList = c.getConfigList("model.layers");
@@ -98,7 +127,7 @@ public final class JobConfigLoader {
                 throw new ConfigException("model.preset (\"" + preset + "\") and model.layers are both set; "
                         + "set model.preset = \"\" to use the layers");
             }
-            layers = Presets.layers(preset).orElseThrow(() -> ConfigException.invalid("model.preset",
+            layers = Presets.layers(preset, rnn).orElseThrow(() -> ConfigException.invalid("model.preset",
                     "be one of " + Presets.names() + " or \"\"", "\"" + preset + "\""));
             name = "preset " + preset;
         } else {
@@ -111,8 +140,11 @@ public final class JobConfigLoader {
             }
             name = "model.layers";
         }
+        // Text takes its sizes from the vocabulary and csv may take its features from the data: the driver resizes
+        // the network once it has read them. The layer rules checked here do not depend on the sizes.
+        Shape input = format.sequences() ? Shape.sequence(Math.max(features, 1)) : Shape.map(channels, height, width);
         try {
-            return new NetworkSpec(name, Shape.map(channels, height, width), layers, classes);
+            return new NetworkSpec(name, input, layers, Math.max(classes, 2), output);
         } catch (ModelSpecException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -124,6 +156,9 @@ public final class JobConfigLoader {
             "avgpool", Set.of("type", "kernel", "stride", "padding"),
             "dropout", Set.of("type", "rate"),
             "dense", Set.of("type", "units", "activation", "alpha"),
+            "lstm", Set.of("type", "units", "activation"),
+            "simple-rnn", Set.of("type", "units", "activation"),
+            "bidirectional", Set.of("type", "cell", "units", "activation", "merge"),
             "output", Set.of("type"));
 
     private static LayerSpec layer(Config l, String key) {
@@ -131,6 +166,9 @@ public final class JobConfigLoader {
             throw new ConfigException(key + ".type is missing: one of " + LAYER_KEYS.keySet());
         }
         String type = l.getString("type");
+        if (type.equals("gru")) {
+            throw new ConfigException(key + ".type: DL4J 1.0.0-M2 has no GRU layer; use lstm or simple-rnn");
+        }
         Set<String> allowed = LAYER_KEYS.get(type);
         if (allowed == null) {
             throw ConfigException.invalid(key + ".type", "be one of " + LAYER_KEYS.keySet(), "\"" + type + "\"");
@@ -163,6 +201,12 @@ public final class JobConfigLoader {
                 yield new LayerSpec.Dropout(rate);
             }
             case "dense" -> new LayerSpec.Dense(positive(l, "units", key), activation(l, key), alpha(l, key));
+            case "lstm", "simple-rnn" -> new LayerSpec.Recurrent(cell(type, key + ".type"), positive(l, "units", key),
+                    recurrentActivation(l, key), LayerSpec.Direction.FORWARD);
+            case "bidirectional" -> new LayerSpec.Recurrent(
+                    cell(l.hasPath("cell") ? l.getString("cell") : "lstm", key + ".cell"), positive(l, "units", key),
+                    recurrentActivation(l, key), merge(l.hasPath("merge") ? l.getString("merge") : "concat",
+                    key + ".merge"));
             default -> new LayerSpec.Output();
         };
     }
@@ -221,6 +265,29 @@ public final class JobConfigLoader {
     private static Activation activation(Config l, String key) {
         return l.hasPath("activation") ? enumValue(Activation.class, key + ".activation", l.getString("activation"))
                 : Activation.RELU;
+    }
+
+    private static LayerSpec.Cell cell(String name, String key) {
+        for (LayerSpec.Cell cell : LayerSpec.Cell.values()) {
+            if (cell.configName().equals(name)) {
+                return cell;
+            }
+        }
+        throw ConfigException.invalid(key, "be lstm or simple-rnn (DL4J 1.0.0-M2 has no GRU layer)",
+                "\"" + name + "\"");
+    }
+
+    private static LayerSpec.Direction merge(String name, String key) {
+        return switch (name) {
+            case "concat" -> LayerSpec.Direction.BIDIRECTIONAL_CONCAT;
+            case "add" -> LayerSpec.Direction.BIDIRECTIONAL_ADD;
+            default -> throw ConfigException.invalid(key, "be \"concat\" or \"add\"", "\"" + name + "\"");
+        };
+    }
+
+    private static Activation recurrentActivation(Config l, String key) {
+        return l.hasPath("activation") ? enumValue(Activation.class, key + ".activation", l.getString("activation"))
+                : Activation.TANH;
     }
 
     private static double alpha(Config l, String key) {

@@ -14,9 +14,12 @@ import io.sparktrain.model.UpdaterSpec;
  *     {@code training.learningRateDecay})
  * @param seed seeds initialisation, sharding and shuffling ({@code training.seed})
  * @param evalBatchSize examples per forward pass in evaluation ({@code training.evalBatchSize})
+ * @param tbpttLength steps per truncated-BPTT segment for recurrent networks, 0 = whole sequences
+ *     ({@code training.tbpttLength})
  */
 public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
-                             UpdaterSpec updater, long seed, int evalBatchSize) {
+                             UpdaterSpec updater, long seed, int evalBatchSize,
+                             int tbpttLength) {
     /** Validates every field, naming the key at fault. */
     public TrainingConfig {
         positive("training.epochs", epochs);
@@ -24,6 +27,9 @@ public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, in
         positive("training.batchSizePerWorker", batchSizePerWorker);
         positive("training.averagingFrequency", averagingFrequency);
         positive("training.evalBatchSize", evalBatchSize);
+        if (tbpttLength < 0) {
+            throw ConfigException.invalid("training.tbpttLength", "be >= 0 (0 = off)", tbpttLength);
+        }
         if (!(updater.learningRate() > 0) || Double.isInfinite(updater.learningRate())) {
             throw ConfigException.invalid("training.learningRate", "be a finite number > 0", updater.learningRate());
         }
@@ -33,6 +39,12 @@ public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, in
         if (!(updater.momentum() >= 0 && updater.momentum() < 1)) {
             throw ConfigException.invalid("training.momentum", "be in [0, 1)", updater.momentum());
         }
+    }
+
+    /** Without truncated BPTT. */
+    public TrainingConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
+                          UpdaterSpec updater, long seed, int evalBatchSize) {
+        this(epochs, workers, batchSizePerWorker, averagingFrequency, updater, seed, evalBatchSize, 0);
     }
 
     private static void positive(String key, int value) {

@@ -1,18 +1,17 @@
 package io.sparktrain.data;
 
-import java.io.Serializable;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A block of labelled examples held as plain arrays: {@code features} is {@code size() * featureLength()} floats,
+ * Fixed-size labelled examples (images), one class each, held as plain arrays: {@code features} is {@code size() * featureLength()} floats,
  * example after example, each example laid out in {@code exampleShape} (channels, height, width for images).
  * Plain arrays keep it cheap to serialise between Spark executors and free of native memory until a minibatch is
  * made.
  */
-public final class ExampleSet implements Serializable {
+public final class ExampleSet implements Examples {
     private static final long serialVersionUID = 1L;
 
     private final float[] features;
@@ -45,7 +44,7 @@ public final class ExampleSet implements Serializable {
         this.numClasses = numClasses;
     }
 
-    /** Number of examples. */
+    @Override
     public int size() {
         return labels.length;
     }
@@ -60,7 +59,7 @@ public final class ExampleSet implements Serializable {
         return exampleShape.clone();
     }
 
-    /** Number of classes. */
+    @Override
     public int numClasses() {
         return numClasses;
     }
@@ -70,7 +69,7 @@ public final class ExampleSet implements Serializable {
         return labels[i];
     }
 
-    /** The examples at {@code indices}, in that order, as a new set. */
+    @Override
     public ExampleSet subset(int[] indices) {
         float[] f = new float[indices.length * featureLength];
         int[] l = new int[indices.length];
@@ -81,10 +80,8 @@ public final class ExampleSet implements Serializable {
         return new ExampleSet(f, l, exampleShape, numClasses);
     }
 
-    /**
-     * The examples at {@code indices[from..to)} as a DL4J minibatch: features shaped {@code [n, exampleShape...]},
-     * labels one-hot {@code [n, numClasses]}.
-     */
+    /** Features shaped {@code [n, exampleShape...]}, labels one-hot {@code [n, numClasses]}, no masks. */
+    @Override
     public DataSet minibatch(int[] indices, int from, int to) {
         int n = to - from;
         float[] f = new float[n * featureLength];
@@ -102,6 +99,16 @@ public final class ExampleSet implements Serializable {
         INDArray x = Nd4j.create(f, shape, 'c');
         INDArray y = Nd4j.create(oneHot, new long[] {n, numClasses}, 'c');
         return new DataSet(x, y);
+    }
+
+    @Override
+    public String describeExample() {
+        return Arrays.toString(exampleShape);
+    }
+
+    /** The feature values, example after example (not a copy). */
+    float[] features() {
+        return features;
     }
 
     /** All examples, in order, as one DL4J minibatch. */

@@ -1,6 +1,7 @@
 package io.sparktrain.data;
 
 import java.io.Serializable;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -14,8 +15,11 @@ public interface ExampleSource extends Serializable {
      *
      * @throws DataFormatException naming the file and the problem
      */
-    ExampleSet load(Split split, Configuration hadoop);
+    Examples load(Split split, Configuration hadoop);
 
     /** What the examples are, for logs and provenance (e.g. the directory URI). */
     String describe();
+
+    /** The URIs of the files a split is read from, for provenance. */
+    List<String> files(Split split, Configuration hadoop);
 }

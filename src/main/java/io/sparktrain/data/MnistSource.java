@@ -1,5 +1,6 @@
 package io.sparktrain.data;
 
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -19,5 +20,10 @@ public record MnistSource(String dir, int trainLimit, int testLimit) implements 
     @Override
     public String describe() {
         return "MNIST IDX files in " + dir;
+    }
+
+    @Override
+    public List<String> files(Split split, Configuration hadoop) {
+        return MnistData.files(dir, split, hadoop);
     }
 }

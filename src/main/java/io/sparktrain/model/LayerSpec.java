@@ -1,8 +1,8 @@
 package io.sparktrain.model;
 
 /**
- * One layer of a feed-forward network as the job configuration describes it, before any library sees it. The last
- * layer of a network is always an {@link Output}.
+ * One layer of a network as the job configuration describes it, before any library sees it. The last layer of a
+ * network is always an {@link Output}.
  */
 public sealed interface LayerSpec {
 
@@ -43,6 +43,46 @@ public sealed interface LayerSpec {
         public String type() {
             return "dense";
         }
+    }
+
+    /**
+     * A recurrent layer over a sequence, {@code units} values per step. {@link Cell#LSTM}: the input, forget and
+     * output gates (sigmoid) decide what enters, stays in and leaves the cell state; {@code activation} (tanh by
+     * default) squashes the candidate and the output. {@link Cell#SIMPLE_RNN}: h(t) = activation(W x(t) + R h(t-1)
+     * + b). {@code direction} {@link Direction#FORWARD} reads the sequence left to right; the bidirectional ones run
+     * a second layer right to left and concatenate ({@code 2 x units} outputs) or add ({@code units}) the two.
+     */
+    record Recurrent(Cell cell, int units, Activation activation, Direction direction) implements LayerSpec {
+        @Override
+        public String type() {
+            return direction == Direction.FORWARD ? cell.configName() : "bidirectional";
+        }
+
+        /** Values per step this layer outputs. */
+        public int outputSize() {
+            return direction == Direction.BIDIRECTIONAL_CONCAT ? 2 * units : units;
+        }
+    }
+
+    /** The recurrent cells DL4J 1.0.0-M2 has a layer for (it has no GRU layer). */
+    enum Cell {
+        LSTM("lstm"), SIMPLE_RNN("simple-rnn");
+
+        private final String configName;
+
+        Cell(String configName) {
+            this.configName = configName;
+        }
+
+        /** The name in configuration files. */
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /** Which way a recurrent layer reads, and how a bidirectional one merges its two directions. */
+    enum Direction {
+        FORWARD, BIDIRECTIONAL_CONCAT, BIDIRECTIONAL_ADD
     }
 
     /** Softmax over the classes, trained with multi-class cross-entropy. */

@@ -1,5 +1,6 @@
 package io.sparktrain.model;
 
+import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -8,9 +9,14 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.IActivation;
@@ -29,36 +35,74 @@ public final class NetworkFactory {
     private NetworkFactory() {
     }
 
+    /** {@link #configuration(NetworkSpec, UpdaterSpec, long, int)} with full backpropagation through time. */
+    public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed) {
+        return configuration(spec, updater, seed, 0);
+    }
+
     /**
      * @param spec the validated layers
      * @param updater the optimiser
      * @param seed seeds weight initialisation
+     * @param tbpttLength for a recurrent network, the steps per truncated-BPTT segment; 0 backpropagates through
+     *     whole sequences
      * @return a float32 DL4J configuration whose parameter order is fixed by the layers
      */
-    public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed) {
+    public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed,
+                                                        int tbpttLength) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(updater.toUpdater())
                 .weightInit(WeightInit.XAVIER)
                 .list();
-        for (LayerSpec layer : spec.layers()) {
-            list.layer(toDl4j(layer, spec.classes()));
+        int lastRecurrent = -1;
+        for (int i = 0; i < spec.layers().size(); i++) {
+            if (spec.layers().get(i) instanceof LayerSpec.Recurrent) {
+                lastRecurrent = i;
+            }
+        }
+        for (int i = 0; i < spec.layers().size(); i++) {
+            Layer layer = toDl4j(spec.layers().get(i), spec);
+            // Many-to-one: the last recurrent layer passes on its last unmasked step only.
+            list.layer(i == lastRecurrent && spec.output() == OutputMode.LAST ? new LastTimeStep(layer) : layer);
         }
         Shape in = spec.input();
-        list.setInputType(in.flat() ? InputType.feedForward(in.channels())
-                : InputType.convolutional(in.height(), in.width(), in.channels()));
+        list.setInputType(switch (in.kind()) {
+            case SEQUENCE -> InputType.recurrent(in.channels());
+            case VECTOR -> InputType.feedForward(in.channels());
+            case MAP -> InputType.convolutional(in.height(), in.width(), in.channels());
+        });
+        if (tbpttLength > 0) {
+            list.backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(tbpttLength)
+                    .tBPTTBackwardLength(tbpttLength);
+        }
         return list.build();
     }
 
     /** A new, initialised network for {@code spec}. */
     public static MultiLayerNetwork network(NetworkSpec spec, UpdaterSpec updater, long seed) {
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration(spec, updater, seed));
+        return network(spec, updater, seed, 0);
+    }
+
+    /** A new, initialised network for {@code spec}, with truncated BPTT when {@code tbpttLength > 0}. */
+    public static MultiLayerNetwork network(NetworkSpec spec, UpdaterSpec updater, long seed, int tbpttLength) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(spec, updater, seed, tbpttLength));
         net.init();
         return net;
     }
 
-    private static Layer toDl4j(LayerSpec layer, int classes) {
+    private static Layer toDl4j(LayerSpec layer, NetworkSpec spec) {
+        if (layer instanceof LayerSpec.Recurrent r) {
+            Layer cell = r.cell() == LayerSpec.Cell.LSTM
+                    ? new LSTM.Builder().nOut(r.units()).activation(activation(r.activation(), 0)).build()
+                    : new SimpleRnn.Builder().nOut(r.units()).activation(activation(r.activation(), 0)).build();
+            return switch (r.direction()) {
+                case FORWARD -> cell;
+                case BIDIRECTIONAL_CONCAT -> new Bidirectional(Bidirectional.Mode.CONCAT, cell);
+                case BIDIRECTIONAL_ADD -> new Bidirectional(Bidirectional.Mode.ADD, cell);
+            };
+        }
         if (layer instanceof LayerSpec.Conv c) {
             return new ConvolutionLayer.Builder(c.kernelH(), c.kernelW())
                     .stride(c.strideH(), c.strideW())
@@ -89,8 +133,14 @@ public final class NetworkFactory {
                     .weightInit(init(d.activation()))
                     .build();
         }
+        if (spec.output() == OutputMode.SEQUENCE) {
+            return new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(spec.classes())
+                    .activation(new ActivationSoftmax())
+                    .build();
+        }
         return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .nOut(classes)
+                .nOut(spec.classes())
                 .activation(new ActivationSoftmax())
                 .build();
     }

@@ -1,11 +1,45 @@
 package io.sparktrain.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
-/** Named networks a job can ask for with {@code model.preset}. */
+/**
+ * Named networks a job can ask for with {@code model.preset}: fixed convolutional ones, and recurrent ones shaped
+ * by {@code model.rnn} ({@link RnnSettings}).
+ */
 public final class Presets {
+
+    /**
+     * The size of a recurrent preset.
+     *
+     * @param units values per step of each recurrent layer ({@code model.rnn.units})
+     * @param layers stacked recurrent layers ({@code model.rnn.layers})
+     * @param dropout dropout rate between stacked layers, as PyTorch's {@code nn.LSTM(dropout=)}
+     *     ({@code model.rnn.dropout})
+     * @param merge how {@code bidirectional} joins its two directions ({@code model.rnn.merge})
+     */
+    public record RnnSettings(int units, int layers, double dropout, LayerSpec.Direction merge) {
+        /** Validates, naming the key at fault. */
+        public RnnSettings {
+            if (units <= 0) {
+                throw new ModelSpecException("model.rnn.units must be > 0, got " + units);
+            }
+            if (layers <= 0) {
+                throw new ModelSpecException("model.rnn.layers must be > 0, got " + layers);
+            }
+            if (!(dropout >= 0 && dropout < 1)) {
+                throw new ModelSpecException("model.rnn.dropout must be in [0, 1), got " + dropout);
+            }
+            if (merge == LayerSpec.Direction.FORWARD) {
+                throw new ModelSpecException("model.rnn.merge must be concat or add");
+            }
+        }
+    }
+
+    private static final List<String> RECURRENT = List.of("lstm", "bidirectional", "simple-rnn");
 
     private static final Map<String, List<LayerSpec>> PRESETS = new TreeMap<>(Map.of(
             // conv 3x3x32 pad 1 + ReLU + max-pool 2, conv 3x3x64 pad 1 + ReLU + max-pool 2, dense softmax 10:
@@ -27,12 +61,36 @@ public final class Presets {
 
     /** The names of all presets. */
     public static List<String> names() {
-        return List.copyOf(PRESETS.keySet());
+        List<String> names = new ArrayList<>(PRESETS.keySet());
+        names.addAll(RECURRENT);
+        return names;
     }
 
-    /** The layers of a preset, if one has that name. */
-    public static java.util.Optional<List<LayerSpec>> layers(String name) {
-        return java.util.Optional.ofNullable(PRESETS.get(name));
+    /** True for a preset that reads sequences. */
+    public static boolean recurrent(String name) {
+        return RECURRENT.contains(name);
+    }
+
+    /**
+     * The layers of a preset, if one has that name.
+     *
+     * @param rnn sizes a recurrent preset; ignored by the others
+     */
+    public static Optional<List<LayerSpec>> layers(String name, RnnSettings rnn) {
+        if (!recurrent(name)) {
+            return Optional.ofNullable(PRESETS.get(name));
+        }
+        LayerSpec.Cell cell = name.equals("simple-rnn") ? LayerSpec.Cell.SIMPLE_RNN : LayerSpec.Cell.LSTM;
+        LayerSpec.Direction direction = name.equals("bidirectional") ? rnn.merge() : LayerSpec.Direction.FORWARD;
+        List<LayerSpec> layers = new ArrayList<>();
+        for (int i = 0; i < rnn.layers(); i++) {
+            if (i > 0 && rnn.dropout() > 0) {
+                layers.add(new LayerSpec.Dropout(rnn.dropout()));
+            }
+            layers.add(new LayerSpec.Recurrent(cell, rnn.units(), Activation.TANH, direction));
+        }
+        layers.add(new LayerSpec.Output());
+        return Optional.of(layers);
     }
 
     private static LayerSpec conv(int filters, int kernel, int pad, Activation activation) {

@@ -7,6 +7,10 @@ import java.util.List;
  * Works out every layer's output shape before any network is built, with the convolution arithmetic
  * {@code out = (W - K' + 2P) / S + 1} (K' the dilated kernel). A window that does not tile its input exactly, or
  * leaves nothing, is rejected with a message naming the layer and the numbers, instead of being truncated silently.
+ *
+ * <p>Sequences: a recurrent layer maps a sequence to a sequence. With {@link OutputMode#LAST} the last recurrent
+ * layer hands only its last unmasked step on, so the layers after it see a vector; with
+ * {@link OutputMode#SEQUENCE} the output layer classifies every step.
  */
 public final class ShapeInference {
 
@@ -17,13 +21,29 @@ public final class ShapeInference {
      * @param input shape of one example
      * @param layers the layers, the last an {@link LayerSpec.Output}
      * @param classes number of classes (the output layer's size)
+     * @param output one class per example or per step
      * @param where how messages name the layer list, e.g. {@code model.layers}
      * @return the output shape of each layer, in order
      * @throws ModelSpecException naming the first layer whose shape does not work out
      */
-    public static List<Shape> infer(Shape input, List<LayerSpec> layers, int classes, String where) {
+    public static List<Shape> infer(Shape input, List<LayerSpec> layers, int classes, OutputMode output,
+                                    String where) {
         if (layers.isEmpty() || !(layers.get(layers.size() - 1) instanceof LayerSpec.Output)) {
             throw new ModelSpecException(where + " must end with an output layer ({ type = output })");
+        }
+        int lastRecurrent = -1;
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i) instanceof LayerSpec.Recurrent) {
+                lastRecurrent = i;
+            }
+        }
+        if (input.sequence() && lastRecurrent < 0) {
+            throw new ModelSpecException(where + ": the data are sequences but there is no recurrent layer (lstm, "
+                    + "simple-rnn, bidirectional); use a recurrent preset or data.format = mnist");
+        }
+        if (output == OutputMode.SEQUENCE && !input.sequence()) {
+            throw new ModelSpecException(where + ": model.output = sequence needs sequence data "
+                    + "(data.format = seq-mnist, csv or text)");
         }
         List<Shape> shapes = new ArrayList<>(layers.size());
         Shape current = input;
@@ -33,7 +53,20 @@ public final class ShapeInference {
             if (layer instanceof LayerSpec.Output && i != layers.size() - 1) {
                 throw new ModelSpecException(name + ": only the last layer may be the output layer");
             }
-            if (layer instanceof LayerSpec.Conv c) {
+            if (current.sequence() && (layer instanceof LayerSpec.Conv || layer instanceof LayerSpec.Pool
+                    || layer instanceof LayerSpec.Dense)) {
+                throw new ModelSpecException(name + ": cannot take a sequence; put " + layer.type() + " layers after "
+                        + "the last recurrent layer, with model.output = last");
+            }
+            if (layer instanceof LayerSpec.Recurrent r) {
+                if (!current.sequence()) {
+                    throw new ModelSpecException(name + ": needs a sequence but its input is " + current
+                            + (input.sequence() ? " (only the last recurrent layer's last step goes on with "
+                            + "model.output = last)" : " (recurrent layers need sequence data: data.format = seq-mnist, csv or text)"));
+                }
+                current = i == lastRecurrent && output == OutputMode.LAST ? Shape.vector(r.outputSize())
+                        : Shape.sequence(r.outputSize());
+            } else if (layer instanceof LayerSpec.Conv c) {
                 current = Shape.map(c.filters(),
                         axis(name, "height", current, c.kernelH(), c.strideH(), c.dilationH(), c.padding(), true),
                         axis(name, "width", current, c.kernelW(), c.strideW(), c.dilationW(), c.padding(), false));
@@ -44,7 +77,7 @@ public final class ShapeInference {
             } else if (layer instanceof LayerSpec.Dense d) {
                 current = Shape.vector(d.units());
             } else if (layer instanceof LayerSpec.Output) {
-                current = Shape.vector(classes);
+                current = current.sequence() ? Shape.sequence(classes) : Shape.vector(classes);
             } // dropout keeps the shape
             shapes.add(current);
         }

@@ -3,10 +3,11 @@ package io.sparktrain.training;
 import java.io.Serializable;
 
 /**
- * Sums over a set of evaluated examples; merged across partitions, divided once.
+ * Sums over a set of evaluated targets (examples, or unmasked time steps of sequences labelled per step); merged
+ * across partitions, divided once.
  *
- * @param loss total cross-entropy and number of examples
- * @param correct examples whose most probable class is the label
+ * @param loss total cross-entropy and number of targets
+ * @param correct targets whose most probable class is the label
  */
 public record Evaluation(LossSum loss, long correct) implements Serializable {
 
@@ -18,7 +19,7 @@ public record Evaluation(LossSum loss, long correct) implements Serializable {
         return new Evaluation(loss.merge(other.loss), correct + other.correct);
     }
 
-    /** Mean cross-entropy per example. */
+    /** Mean cross-entropy per target. */
     public double meanLoss() {
         return loss.mean();
     }
@@ -28,7 +29,12 @@ public record Evaluation(LossSum loss, long correct) implements Serializable {
         return loss.weight() == 0 ? Double.NaN : (double) correct / loss.weight();
     }
 
-    /** Number of examples evaluated. */
+    /** Perplexity, exp of the mean cross-entropy (for language models: per character). */
+    public double perplexity() {
+        return Math.exp(meanLoss());
+    }
+
+    /** Number of targets evaluated. */
     public long examples() {
         return loss.weight();
     }

@@ -1,7 +1,7 @@
 package io.sparktrain.training;
 
 import io.sparktrain.config.TrainingConfig;
-import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.Examples;
 import io.sparktrain.data.ExampleSource;
 import io.sparktrain.data.ShardPlan;
 import io.sparktrain.data.Split;
@@ -74,10 +74,10 @@ public final class ParameterAveragingTrainer {
         ShardPlan plan = new ShardPlan(trainSize, workers, config.batchSizePerWorker(), config.seed());
         SerializableHadoopConf hadoop = new SerializableHadoopConf(sc.hadoopConfiguration());
 
-        JavaRDD<ExampleSet> shards = sc.parallelize(range(workers), workers)
+        JavaRDD<Examples> shards = sc.parallelize(range(workers), workers)
                 .mapPartitionsWithIndex(new LoadShard(source, hadoop, plan), true)
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<ExampleSet> testParts = sc.parallelize(range(workers), workers)
+        JavaRDD<Examples> testParts = sc.parallelize(range(workers), workers)
                 .mapPartitionsWithIndex(new LoadTestPart(source, hadoop, testSize, workers), true)
                 .persist(StorageLevel.MEMORY_ONLY());
         try {
@@ -88,8 +88,8 @@ public final class ParameterAveragingTrainer {
         }
     }
 
-    private TrainingResult run(ShardPlan plan, JavaRDD<ExampleSet> shards, JavaRDD<ExampleSet> testParts) {
-        MultiLayerNetwork net = NetworkFactory.network(spec, config.updater(), config.seed());
+    private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards, JavaRDD<Examples> testParts) {
+        MultiLayerNetwork net = NetworkFactory.network(spec, config.updater(), config.seed(), config.tbpttLength());
         String json = net.getLayerWiseConfigurations().toJson();
         ModelState state = new ModelState(json, net.params().toFloatVector(), updaterState(net), 0, 0);
 
@@ -149,7 +149,7 @@ public final class ParameterAveragingTrainer {
     }
 
     /** Evaluates the parameters in {@code state} on the cached test partitions. */
-    private Evaluation evaluate(JavaRDD<ExampleSet> testParts, ModelState state) {
+    private Evaluation evaluate(JavaRDD<Examples> testParts, ModelState state) {
         Broadcast<ModelState> broadcast = sc.broadcast(state);
         try {
             return testParts.mapPartitions(new Evaluate(broadcast, config.evalBatchSize()))
@@ -167,15 +167,16 @@ public final class ParameterAveragingTrainer {
     }
 
     /**
-     * Example-weighted average of the workers' parameters and optimiser state. Workers without a minibatch in this
-     * round (possible when shards differ in size) contribute nothing. The iteration count advances by the most
-     * minibatches any worker fitted, as it would in one process.
+     * Weighted average of the workers' parameters and optimiser state, each weighted by the targets (examples, or
+     * unmasked time steps) it fitted. Workers without a minibatch in this round (possible when shards differ in
+     * size) contribute nothing. The iteration count advances by the most optimiser steps any worker took, as it
+     * would in one process.
      */
     static Averaged average(List<WorkerUpdate> updates, ModelState previous) {
         double[] params = new double[previous.params().length];
         double[] updater = new double[previous.updaterState().length];
         LossSum loss = LossSum.ZERO;
-        int steps = 0;
+        int iterations = 0;
         List<RoundRecord.Worker> workers = new ArrayList<>();
         for (WorkerUpdate u : updates) {
             if (u.loss().weight() == 0) {
@@ -185,7 +186,7 @@ public final class ParameterAveragingTrainer {
             accumulate(params, u.params(), w);
             accumulate(updater, u.updaterState(), w);
             loss = loss.merge(u.loss());
-            steps = Math.max(steps, u.minibatches());
+            iterations = Math.max(iterations, u.iterations());
             workers.add(new RoundRecord.Worker(u.shard(), u.executorId(), u.loss().weight(), u.loss().mean(),
                     u.minibatches(), u.fitSeconds()));
         }
@@ -193,7 +194,7 @@ public final class ParameterAveragingTrainer {
             throw new IllegalStateException("no worker had a minibatch in this round");
         }
         ModelState next = new ModelState(previous.configurationJson(), divide(params, loss.weight()),
-                divide(updater, loss.weight()), previous.iteration() + steps, previous.epoch());
+                divide(updater, loss.weight()), previous.iteration() + iterations, previous.epoch());
         return new Averaged(next, loss, workers);
     }
 
@@ -238,20 +239,20 @@ public final class ParameterAveragingTrainer {
 
     /** Executor side: loads the shard of partition {@code index}. */
     private record LoadShard(ExampleSource source, SerializableHadoopConf hadoop, ShardPlan plan)
-            implements Function2<Integer, Iterator<Integer>, Iterator<ExampleSet>> {
+            implements Function2<Integer, Iterator<Integer>, Iterator<Examples>> {
         @Override
-        public Iterator<ExampleSet> call(Integer index, Iterator<Integer> ignored) {
-            ExampleSet all = source.load(Split.TRAIN, hadoop.get());
+        public Iterator<Examples> call(Integer index, Iterator<Integer> ignored) {
+            Examples all = source.load(Split.TRAIN, hadoop.get());
             return Collections.singletonList(all.subset(plan.shardIndices(index))).iterator();
         }
     }
 
     /** Executor side: loads a contiguous slice of the test split. */
     private record LoadTestPart(ExampleSource source, SerializableHadoopConf hadoop, int testSize, int parts)
-            implements Function2<Integer, Iterator<Integer>, Iterator<ExampleSet>> {
+            implements Function2<Integer, Iterator<Integer>, Iterator<Examples>> {
         @Override
-        public Iterator<ExampleSet> call(Integer index, Iterator<Integer> ignored) {
-            ExampleSet all = source.load(Split.TEST, hadoop.get());
+        public Iterator<Examples> call(Integer index, Iterator<Integer> ignored) {
+            Examples all = source.load(Split.TEST, hadoop.get());
             int from = (int) ((long) testSize * index / parts);
             int to = (int) ((long) testSize * (index + 1) / parts);
             return Collections.singletonList(all.subset(IntStream.range(from, to).toArray())).iterator();
@@ -260,16 +261,16 @@ public final class ParameterAveragingTrainer {
 
     /** Executor side: one worker's part of one round. */
     private record FitRound(Broadcast<ModelState> broadcast, ShardPlan plan, int epoch, int round, int frequency,
-                            long seed) implements Function2<Integer, Iterator<ExampleSet>, Iterator<WorkerUpdate>> {
+                            long seed) implements Function2<Integer, Iterator<Examples>, Iterator<WorkerUpdate>> {
         @Override
-        public Iterator<WorkerUpdate> call(Integer shardIndex, Iterator<ExampleSet> partition) {
-            ExampleSet shard = partition.next();
+        public Iterator<WorkerUpdate> call(Integer shardIndex, Iterator<Examples> partition) {
+            Examples shard = partition.next();
             int batchSize = plan.batchSize();
             int first = round * frequency;
             int last = Math.min(first + frequency, plan.batchesPerEpoch(shardIndex));
             if (first >= last) {
                 return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(), new float[0],
-                        new float[0], LossSum.ZERO, 0, 0)).iterator();
+                        new float[0], LossSum.ZERO, 0, 0, 0)).iterator();
             }
             ModelState state = broadcast.value();
             MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
@@ -278,18 +279,23 @@ public final class ParameterAveragingTrainer {
                 // Dropout masks: reproducible per (seed, epoch, round, shard) whichever executor runs the task.
                 Nd4j.getRandom().setSeed(Arrays.hashCode(new long[] {seed, epoch, round, shardIndex}));
                 int[] order = plan.epochOrder(shardIndex, epoch);
+                ScoreSum scores = new ScoreSum();
+                net.setListeners(scores);
                 long start = System.nanoTime();
                 LossSum loss = LossSum.ZERO;
                 for (int b = first; b < last; b++) {
                     int from = b * batchSize;
                     int to = Math.min(from + batchSize, shard.size());
                     DataSet minibatch = shard.minibatch(order, from, to);
+                    scores.reset();
                     net.fit(minibatch);
-                    loss = loss.merge(LossSum.ofMean(net.score(), to - from));
+                    loss = loss.merge(Targets.lossOf(scores.sum(), minibatch));
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
+                net.setListeners();
                 return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(),
-                        net.params().toFloatVector(), updaterState(net), loss, last - first, seconds)).iterator();
+                        net.params().toFloatVector(), updaterState(net), loss, last - first,
+                        net.getIterationCount() - state.iteration(), seconds)).iterator();
             } finally {
                 NetworkCache.giveBack(state.configurationJson(), net);
             }
@@ -298,38 +304,26 @@ public final class ParameterAveragingTrainer {
 
     /** Executor side: cross-entropy and accuracy of the broadcast parameters on one test partition. */
     private record Evaluate(Broadcast<ModelState> broadcast, int batchSize)
-            implements FlatMapFunction<Iterator<ExampleSet>, Evaluation> {
-        // DL4J's softmax cross-entropy clips probabilities to this before taking the log.
-        private static final double CLIP = 1e-10;
+            implements FlatMapFunction<Iterator<Examples>, Evaluation> {
 
         @Override
-        public Iterator<Evaluation> call(Iterator<ExampleSet> partition) {
-            ExampleSet part = partition.next();
+        public Iterator<Evaluation> call(Iterator<Examples> partition) {
+            Examples part = partition.next();
             ModelState state = broadcast.value();
             MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
             try {
                 apply(state, net);
                 int[] order = IntStream.range(0, part.size()).toArray();
-                int classes = part.numClasses();
-                double lossSum = 0;
-                long correct = 0;
+                Evaluation total = Evaluation.EMPTY;
                 for (int from = 0; from < part.size(); from += batchSize) {
                     int to = Math.min(from + batchSize, part.size());
-                    float[] p = net.output(part.minibatch(order, from, to).getFeatures(), false).ravel().toFloatVector();
-                    for (int k = 0; k < to - from; k++) {
-                        int label = part.label(from + k);
-                        int best = 0;
-                        for (int c = 1; c < classes; c++) {
-                            if (p[k * classes + c] > p[k * classes + best]) {
-                                best = c;
-                            }
-                        }
-                        correct += best == label ? 1 : 0;
-                        lossSum -= Math.log(Math.max(p[k * classes + label], CLIP));
-                    }
+                    DataSet batch = part.minibatch(order, from, to);
+                    INDArray out = net.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(),
+                            batch.getLabelsMaskArray());
+                    total = total.merge(Targets.evaluate(out, batch.getLabels(), batch.getLabelsMaskArray()));
                 }
-                return Collections.singletonList(new Evaluation(new LossSum(lossSum, part.size()), correct))
-                        .iterator();
+                net.clear();
+                return Collections.singletonList(total).iterator();
             } finally {
                 NetworkCache.giveBack(state.configurationJson(), net);
             }

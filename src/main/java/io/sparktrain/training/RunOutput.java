@@ -68,8 +68,10 @@ public final class RunOutput {
      * @param network the trained network (saved with its optimiser state, loadable by DL4J's ModelSerializer)
      * @param configText the effective configuration
      * @param metrics the metrics document
+     * @param extraFiles further text files by name (a text model's vocabulary)
      */
-    public void write(MultiLayerNetwork network, String configText, Map<String, Object> metrics) throws IOException {
+    public void write(MultiLayerNetwork network, String configText, Map<String, Object> metrics,
+                      Map<String, String> extraFiles) throws IOException {
         Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
         try {
             fs.mkdirs(staging);
@@ -81,6 +83,11 @@ public final class RunOutput {
             }
             try (OutputStream out = fs.create(new Path(staging, METRICS), false)) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, metrics);
+            }
+            for (Map.Entry<String, String> e : extraFiles.entrySet()) {
+                try (OutputStream out = fs.create(new Path(staging, e.getKey()), false)) {
+                    out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                }
             }
             if (fs.exists(target)) {
                 fs.delete(target, false); // the empty folder prepare() accepted

@@ -9,10 +9,11 @@ import java.io.Serializable;
  * @param executorId the Spark executor that ran it ("driver" in local mode)
  * @param params its parameters after the round; empty when it had no minibatch in this round
  * @param updaterState its optimiser state after the round
- * @param loss the sum of its minibatch losses, weighted by minibatch size, and the examples seen
+ * @param loss the sum of its losses and the targets (examples, or unmasked time steps) they were taken over
  * @param minibatches minibatches it fitted
+ * @param iterations optimiser steps it took (more than minibatches with truncated BPTT)
  * @param fitSeconds wall time spent fitting
  */
 record WorkerUpdate(int shard, String executorId, float[] params, float[] updaterState, LossSum loss,
-                    int minibatches, double fitSeconds) implements Serializable {
+                    int minibatches, int iterations, double fitSeconds) implements Serializable {
 }

@@ -1,0 +1,290 @@
+package io.sparktrain.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Labelled sequences in CSV, the format users bring, read through Hadoop. Two layouts:
+ * <ul>
+ *   <li>{@link Layout#FILES}: a directory of {@code .csv} files, one sequence per file (files taken in name order),
+ *       one time step per line: {@code feature_1,...,feature_F,label}.</li>
+ *   <li>{@link Layout#SINGLE}: one file, one time step per line: {@code sequence_id,step,feature_1,...,feature_F,label};
+ *       steps of a sequence numbered 0, 1, ... in any line order; sequences in order of first appearance.</li>
+ * </ul>
+ * The label is a class index in {@code [0, classes)}. With one class per sequence it is read from the sequence's
+ * last step and may be left empty on the others. Sequences may differ in length; one longer than the maximum is an
+ * error, never cut. Every problem names the file and line.
+ */
+public final class CsvSequences {
+
+    /** How sequences are laid out in files. */
+    public enum Layout {
+        FILES, SINGLE
+    }
+
+    /**
+     * What to expect.
+     *
+     * @param layout the layout
+     * @param header whether the first line of each file is a header to skip
+     * @param features values per step; 0 takes the count from the first line
+     * @param classes number of classes
+     * @param labels one class per sequence or per step
+     * @param maxLength longest sequence accepted
+     */
+    public record Format(Layout layout, boolean header, int features, int classes, SequenceSet.Labels labels,
+                         int maxLength) implements java.io.Serializable {
+    }
+
+    private CsvSequences() {
+    }
+
+    /** The files a directory ({@link Layout#FILES}) or a file ({@link Layout#SINGLE}) holds, as they are read. */
+    public static List<String> files(String location, Layout layout, Configuration hadoop) {
+        Path path = new Path(location);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            if (!fs.exists(path)) {
+                throw new DataFormatException(location, layout == Layout.FILES ? "no such directory" : "no such file");
+            }
+            if (layout == Layout.SINGLE) {
+                if (fs.getFileStatus(path).isDirectory()) {
+                    throw new DataFormatException(location, "is a directory; data.csv.layout = single expects a file");
+                }
+                return List.of(fs.makeQualified(path).toString());
+            }
+            List<String> files = new ArrayList<>();
+            for (FileStatus s : fs.listStatus(path)) {
+                if (s.isFile() && s.getPath().getName().endsWith(".csv")) {
+                    files.add(s.getPath().toString());
+                }
+            }
+            if (files.isEmpty()) {
+                throw new DataFormatException(location, "no .csv files in this directory");
+            }
+            files.sort(null);
+            return files;
+        } catch (IOException e) {
+            throw new DataFormatException(location, "cannot list: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads and validates the sequences at {@code location}.
+     *
+     * @param limit keep the first N sequences, 0 = all
+     * @throws DataFormatException naming the file and line at fault
+     */
+    public static SequenceSet read(String location, Format format, int limit, Configuration hadoop) {
+        Builder builder = new Builder(format);
+        List<String> files = files(location, format.layout(), hadoop);
+        if (format.layout() == Layout.FILES) {
+            for (String file : files) {
+                if (limit > 0 && builder.sequences() >= limit) {
+                    break;
+                }
+                List<Row> rows = rows(file, format, hadoop, 0);
+                builder.add(file, rows);
+            }
+        } else {
+            String file = files.get(0);
+            Map<String, Map<Integer, Row>> byId = new LinkedHashMap<>();
+            for (Row row : rows(file, format, hadoop, 2)) {
+                String id = row.cells()[0];
+                int step = integer(file, row, 1, "step");
+                if (step < 0) {
+                    throw lineError(file, row, "step " + step + " is negative");
+                }
+                Row previous = byId.computeIfAbsent(id, k -> new TreeMap<>()).put(step, row);
+                if (previous != null) {
+                    throw lineError(file, row, "sequence " + id + " step " + step + " repeats line " + previous.line());
+                }
+            }
+            for (Map.Entry<String, Map<Integer, Row>> e : byId.entrySet()) {
+                if (limit > 0 && builder.sequences() >= limit) {
+                    break;
+                }
+                List<Row> steps = new ArrayList<>(e.getValue().values());
+                int expected = 0;
+                for (Map.Entry<Integer, Row> s : e.getValue().entrySet()) {
+                    if (s.getKey() != expected) {
+                        throw new DataFormatException(file, "sequence " + e.getKey() + " has no step " + expected
+                                + " (steps must be numbered 0, 1, ... without gaps)");
+                    }
+                    expected++;
+                }
+                builder.add(file + " (sequence " + e.getKey() + ")", steps);
+            }
+        }
+        if (builder.sequences() == 0) {
+            throw new DataFormatException(location, "no sequences");
+        }
+        return builder.build();
+    }
+
+    /** One data line: its number in the file and its cells, leading columns ({@code skip}) included. */
+    private record Row(int line, String[] cells, int skip) {
+    }
+
+    private static List<Row> rows(String file, Format format, Configuration hadoop, int skip) {
+        Path path = new Path(file);
+        List<Row> rows = new ArrayList<>();
+        int expected = format.features() > 0 ? skip + format.features() + 1 : -1;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(path.getFileSystem(hadoop).open(path),
+                StandardCharsets.UTF_8))) {
+            int lineNo = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lineNo++;
+                if (lineNo == 1 && format.header()) {
+                    continue;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] cells = line.split(",", -1);
+                if (expected < 0) {
+                    expected = cells.length;
+                    if (expected < skip + 2) {
+                        throw new DataFormatException(file, "line " + lineNo + ": " + cells.length + " columns; need "
+                                + (skip == 2 ? "sequence id, step, " : "") + "at least one feature and a label");
+                    }
+                }
+                if (cells.length != expected) {
+                    throw new DataFormatException(file, "line " + lineNo + ": " + cells.length + " columns, expected "
+                            + expected + " (" + (skip == 2 ? "sequence id, step, " : "") + (expected - skip - 1)
+                            + " features, label)");
+                }
+                rows.add(new Row(lineNo, cells, skip));
+            }
+        } catch (IOException e) {
+            throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+        }
+        if (rows.isEmpty()) {
+            throw new DataFormatException(file, "empty file: no time steps");
+        }
+        return rows;
+    }
+
+    private static int integer(String file, Row row, int column, String what) {
+        String cell = row.cells()[column].trim();
+        try {
+            return Integer.parseInt(cell);
+        } catch (NumberFormatException e) {
+            throw lineError(file, row, "column " + (column + 1) + ": " + what + " \"" + cell + "\" is not an integer");
+        }
+    }
+
+    private static DataFormatException lineError(String file, Row row, String problem) {
+        return new DataFormatException(file, "line " + row.line() + ": " + problem);
+    }
+
+    /** Collects validated sequences into flat arrays. */
+    private static final class Builder {
+        private final Format format;
+        private int features = -1;
+        private float[] values = new float[1024];
+        private int steps;
+        private final List<Integer> offsets = new ArrayList<>(List.of(0));
+        private int[] labels = new int[256];
+        private int labelCount;
+
+        Builder(Format format) {
+            this.format = format;
+        }
+
+        int sequences() {
+            return offsets.size() - 1;
+        }
+
+        void add(String where, List<Row> rows) {
+            if (rows.size() > format.maxLength()) {
+                throw new DataFormatException(where, "sequence of " + rows.size() + " steps is longer than "
+                        + "data.maxSequenceLength = " + format.maxLength());
+            }
+            String file = where.contains(" (sequence ") ? where.substring(0, where.indexOf(" (sequence ")) : where;
+            for (int r = 0; r < rows.size(); r++) {
+                Row row = rows.get(r);
+                int f = row.cells().length - row.skip() - 1;
+                if (features < 0) {
+                    features = f;
+                } else if (f != features) {
+                    throw lineError(file, row, f + " features, but earlier sequences have " + features);
+                }
+                values = grow(values, (steps + 1) * features);
+                for (int c = 0; c < f; c++) {
+                    String cell = row.cells()[row.skip() + c].trim();
+                    float v;
+                    try {
+                        v = Float.parseFloat(cell);
+                    } catch (NumberFormatException e) {
+                        throw lineError(file, row, "column " + (row.skip() + c + 1) + ": \"" + cell
+                                + "\" is not a number");
+                    }
+                    if (!Float.isFinite(v)) {
+                        throw lineError(file, row, "column " + (row.skip() + c + 1) + ": " + cell + " is not finite");
+                    }
+                    values[steps * features + c] = v;
+                }
+                steps++;
+                boolean last = r == rows.size() - 1;
+                if (format.labels() == SequenceSet.Labels.PER_STEP || last) {
+                    addLabel(label(file, row));
+                } else if (!row.cells()[row.cells().length - 1].isBlank()) {
+                    label(file, row); // validated even where unused
+                }
+            }
+            offsets.add(steps);
+        }
+
+        private int label(String file, Row row) {
+            int column = row.cells().length - 1;
+            String cell = row.cells()[column].trim();
+            if (cell.isEmpty()) {
+                throw lineError(file, row, "label (column " + (column + 1) + ") is empty");
+            }
+            int label;
+            try {
+                label = Integer.parseInt(cell);
+            } catch (NumberFormatException e) {
+                throw lineError(file, row, "label (column " + (column + 1) + ") \"" + cell
+                        + "\" is not a class index");
+            }
+            if (label < 0 || label >= format.classes()) {
+                throw lineError(file, row, "label " + label + " outside the declared classes [0, " + format.classes()
+                        + ") (model.classes = " + format.classes() + ")");
+            }
+            return label;
+        }
+
+        private void addLabel(int label) {
+            labels = grow(labels, labelCount + 1);
+            labels[labelCount++] = label;
+        }
+
+        SequenceSet build() {
+            int[] off = offsets.stream().mapToInt(Integer::intValue).toArray();
+            return SequenceSet.dense(Arrays.copyOf(values, steps * features), features, off,
+                    Arrays.copyOf(labels, labelCount), format.labels(), format.classes());
+        }
+
+        private static float[] grow(float[] a, int needed) {
+            return needed <= a.length ? a : Arrays.copyOf(a, Math.max(needed, a.length * 2));
+        }
+
+        private static int[] grow(int[] a, int needed) {
+            return needed <= a.length ? a : Arrays.copyOf(a, Math.max(needed, a.length * 2));
+        }
+    }
+}
