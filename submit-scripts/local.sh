@@ -11,7 +11,9 @@ source "$(dirname "$0")/common.sh"
 
 build_if_missing
 custom_data=0
-for arg in "$@"; do [[ "$arg" == data.dir=* ]] && custom_data=1; done
+for arg in "$@"; do [[ "$arg" == data.dir=* || "$arg" == data.format=* ]] && custom_data=1; done
+# Only the MNIST formats read data/mnist.
+grep -Eq '^\s*format\s*=\s*"(csv|text)"' "$1" && custom_data=1
 if [[ $custom_data == 0 && ! -s "$ROOT/data/mnist/train-images-idx3-ubyte" && ! -s "$ROOT/data/mnist/train-images-idx3-ubyte.gz" ]]; then
   "$ROOT/submit-scripts/fetch-mnist.sh" "$ROOT/data/mnist"
 fi

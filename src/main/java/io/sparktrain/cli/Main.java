@@ -58,7 +58,8 @@ public final class Main {
                     return ExitCode.OK;
                 }
                 default -> {
-                    err.println("sparktrain: unknown command " + words.get(0) + "; " + USAGE);
+                    err.println("sparktrain: unknown command " + words.get(0)
+                            + "; commands: train, sample, make-control-charts (sparktrain help for usage)");
                     return ExitCode.USAGE;
                 }
             }

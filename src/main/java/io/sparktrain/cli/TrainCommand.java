@@ -32,7 +32,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -202,7 +201,7 @@ public final class TrainCommand {
                         network.output() == OutputMode.SEQUENCE ? SequenceSet.Labels.PER_STEP
                                 : SequenceSet.Labels.PER_SEQUENCE, d.maxSequenceLength());
                 CsvSource source = new CsvSource(qualify("data.dir", d.dir(), hadoop), format, d.trainLimit(),
-                        d.testLimit(), Optional.empty());
+                        d.testLimit(), FeatureScaling.NONE);
                 SequenceSet train = source.load(Split.TRAIN, hadoop);
                 if (d.standardize()) {
                     FeatureScaling scaling = FeatureScaling.of(train);

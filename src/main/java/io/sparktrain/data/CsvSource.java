@@ -1,7 +1,6 @@
 package io.sparktrain.data;
 
 import java.util.List;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -13,15 +12,16 @@ import org.apache.hadoop.conf.Configuration;
  * @param trainLimit first N training sequences, 0 = all
  * @param testLimit first N test sequences, 0 = all
  * @param scaling per-feature standardisation computed from the training split, applied to both
+ *     ({@link FeatureScaling#NONE} to keep the values as they are)
  */
 public record CsvSource(String dir, CsvSequences.Format format, int trainLimit, int testLimit,
-                        Optional<FeatureScaling> scaling) implements ExampleSource {
+                        FeatureScaling scaling) implements ExampleSource {
 
     @Override
     public SequenceSet load(Split split, Configuration hadoop) {
         SequenceSet raw = CsvSequences.read(location(split), format, split == Split.TRAIN ? trainLimit : testLimit,
                 hadoop);
-        return scaling.map(s -> s.apply(raw)).orElse(raw);
+        return scaling.apply(raw);
     }
 
     /** Where a split is. */
@@ -33,7 +33,7 @@ public record CsvSource(String dir, CsvSequences.Format format, int trainLimit, 
 
     /** The same source, standardising features with {@code scaling}. */
     public CsvSource withScaling(FeatureScaling scaling) {
-        return new CsvSource(dir, format, trainLimit, testLimit, Optional.of(scaling));
+        return new CsvSource(dir, format, trainLimit, testLimit, scaling);
     }
 
     @Override

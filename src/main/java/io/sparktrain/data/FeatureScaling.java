@@ -12,6 +12,9 @@ import java.io.Serializable;
  */
 public record FeatureScaling(float[] mean, float[] std) implements Serializable {
 
+    /** Leaves values as they are. */
+    public static final FeatureScaling NONE = new FeatureScaling(new float[0], new float[0]);
+
     /** The statistics of {@code set}'s steps. */
     public static FeatureScaling of(SequenceSet set) {
         int f = set.features();
@@ -39,6 +42,9 @@ public record FeatureScaling(float[] mean, float[] std) implements Serializable 
 
     /** A standardised copy of {@code set}. */
     public SequenceSet apply(SequenceSet set) {
+        if (mean.length == 0) {
+            return set;
+        }
         if (set.features() != mean.length) {
             throw new IllegalArgumentException(set.features() + " features, scaling has " + mean.length);
         }

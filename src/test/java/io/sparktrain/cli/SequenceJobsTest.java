@@ -1,0 +1,127 @@
+package io.sparktrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sequence jobs end to end on real Spark local mode: CSV (the control-chart benchmark) and text. */
+class SequenceJobsTest {
+    @TempDir
+    Path tmp;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private ExitCode run(String... args) {
+        out.reset();
+        err.reset();
+        System.setProperty("spark.ui.enabled", "false");
+        System.setProperty("spark.driver.host", "127.0.0.1");
+        System.setProperty("spark.driver.bindAddress", "127.0.0.1");
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode metrics(Path run) throws IOException {
+        return new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
+    }
+
+    /** The benchmark with a known answer: the shipped job classifies held-out synthetic control charts. */
+    @Test
+    void lstmTrainedThroughTheCsvPathClassifiesHeldOutControlChartsAtLeast95Percent() throws IOException {
+        Path data = tmp.resolve("control-charts");
+        assertEquals(ExitCode.OK, run("make-control-charts", data.toString()), stderr());
+        Path runDir = tmp.resolve("cc");
+        assertEquals(ExitCode.OK, run("train", "conf/control-chart-lstm.conf", "--set", "data.dir=" + data.toUri(),
+                "--out", runDir.toString()), stderr());
+        JsonNode m = metrics(runDir);
+        assertEquals(300, m.get("test").get("examples").asInt());
+        double accuracy = m.get("test").get("accuracy").asDouble();
+        assertTrue(accuracy >= 0.95, "held-out accuracy " + accuracy);
+        assertEquals(1, m.get("data").get("featuresPerStep").asInt());
+        assertEquals(60, m.get("data").get("longestSequence").asInt());
+        assertEquals(1, m.get("data").get("standardization").get("mean").size());
+        assertEquals(900, m.get("provenance").get("data").size(), "every CSV file is hashed");
+    }
+
+    @Test
+    void characterModelLearnsBelowTheUnigramEntropyAndSamplesFromItsVocabulary() throws IOException {
+        // A small text with structure a model can learn: words drawn from a few sentences.
+        String[] sentences = {"the cat sat on the mat. ", "a dog ran to the park. ", "we sang a song. "};
+        Random random = new Random(3);
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 6000) {
+            text.append(sentences[random.nextInt(sentences.length)]);
+        }
+        Path file = Files.writeString(tmp.resolve("text.txt"), text.toString());
+        Path runDir = tmp.resolve("char");
+        assertEquals(ExitCode.OK, run("train", "conf/char-lstm.conf", "--set", "data.text.file=" + file.toUri(),
+                "--set", "data.text.window=24", "--set", "data.text.stride=24", "--set", "model.rnn.units=48",
+                "--set", "training.epochs=6", "--set", "training.tbpttLength=12", "--set", "training.learningRate=0.01",
+                "--set", "training.batchSizePerWorker=16", "--out", runDir.toString()), stderr());
+        JsonNode m = metrics(runDir);
+        double entropy = m.get("data").get("unigramEntropy").asDouble();
+        double loss = m.get("test").get("loss").asDouble();
+        assertTrue(loss < 0.6 * entropy, "test loss " + loss + " per character vs unigram entropy " + entropy);
+        assertEquals(Math.exp(loss), m.get("test").get("perplexity").asDouble(), 1e-9);
+        assertEquals("sequence", m.get("output").asText());
+        // The held-out 10% is scored once per character (all but the first predicts the next).
+        assertEquals(Math.round(text.length() * 0.1) - 1, m.get("test").get("examples").asLong());
+
+        assertEquals(ExitCode.OK, run("sample", runDir.toString(), "--length", "80", "--prime", "the ", "--seed", "5"),
+                stderr());
+        String sample = out.toString(StandardCharsets.UTF_8).stripTrailing();
+        assertEquals(80, sample.length(), sample);
+        String vocabulary = new ObjectMapper().readTree(runDir.resolve("vocabulary.json").toFile())
+                .get("characters").asText();
+        assertTrue(sample.chars().allMatch(c -> vocabulary.indexOf(c) >= 0), sample);
+        assertTrue(sample.contains("the ") || sample.contains(" a ") || sample.contains("sang"),
+                "learnt words appear: " + sample);
+
+        assertEquals(ExitCode.USAGE, run("sample", runDir.toString(), "--prime", "Z"));
+        assertEquals("sparktrain: --prime: character \"Z\" is not in the model's vocabulary\n", stderr());
+    }
+
+    @Test
+    void badCsvCellIsExitCodeThreeNamingFileAndLineAndWritesNothing() throws IOException {
+        Files.createDirectories(tmp.resolve("csv/train"));
+        Files.createDirectories(tmp.resolve("csv/test"));
+        Files.writeString(tmp.resolve("csv/train/a.csv"), "1.0,0\n2.0,1\n");
+        Files.writeString(tmp.resolve("csv/train/b.csv"), "1.0,0\nx,1\n");
+        Files.writeString(tmp.resolve("csv/test/a.csv"), "1.0,1\n");
+        Path runDir = tmp.resolve("bad");
+        assertEquals(ExitCode.BAD_DATA, run("train", "conf/control-chart-lstm.conf", "--set",
+                "data.dir=" + tmp.resolve("csv").toUri(), "--out", runDir.toString()));
+        assertTrue(stderr().matches("sparktrain: bad data: file:\\S+/csv/train/b\\.csv: line 2: column 1: \"x\" is "
+                + "not a number\n"), stderr());
+        assertFalse(Files.exists(runDir));
+    }
+
+    @Test
+    void configurationMistakesOfSequenceJobsAreUsageErrors() {
+        assertEquals(ExitCode.USAGE, run("train", "conf/seq-mnist-lstm.conf", "--set", "model.layers=[{type=gru, units=8},"
+                + "{type=output}]", "--set", "model.preset=\"\""));
+        assertEquals("sparktrain: model.layers[0].type: DL4J 1.0.0-M2 has no GRU layer; use lstm or simple-rnn\n",
+                stderr());
+        assertEquals(ExitCode.USAGE, run("train", "conf/seq-mnist-lstm.conf", "--set", "training.tbpttLength=7"));
+        assertTrue(stderr().startsWith("sparktrain: training.tbpttLength must be 0 unless model.output = sequence"),
+                stderr());
+        assertEquals(ExitCode.USAGE, run("train", "conf/mnist-cnn.conf", "--set", "model.preset=lstm"));
+        assertTrue(stderr().contains("needs a sequence"), stderr());
+    }
+}
