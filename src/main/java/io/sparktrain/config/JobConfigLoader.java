@@ -71,7 +71,7 @@ public final class JobConfigLoader {
                 throw ConfigException.invalid("data.seqMnist.steps", "be \"rows\" or \"pixels\"", "\"" + steps + "\"");
             }
             DataConfig data = new DataConfig(
-                    enumValue(DataConfig.Format.class, "data.format", c.getString("data.format").replace('-', '_')),
+                    format(c.getString("data.format")),
                     c.getString("data.dir"), c.getInt("data.trainLimit"), c.getInt("data.testLimit"),
                     c.getInt("data.maxSequenceLength"), steps.equals("pixels"),
                     enumValue(CsvSequences.Layout.class, "data.csv.layout", c.getString("data.csv.layout")),
@@ -265,6 +265,17 @@ public final class JobConfigLoader {
     private static Activation activation(Config l, String key) {
         return l.hasPath("activation") ? enumValue(Activation.class, key + ".activation", l.getString("activation"))
                 : Activation.RELU;
+    }
+
+    private static DataConfig.Format format(String name) {
+        return switch (name) {
+            case "mnist" -> DataConfig.Format.MNIST;
+            case "seq-mnist" -> DataConfig.Format.SEQ_MNIST;
+            case "csv" -> DataConfig.Format.CSV;
+            case "text" -> DataConfig.Format.TEXT;
+            default -> throw ConfigException.invalid("data.format", "be one of [mnist, seq-mnist, csv, text]",
+                    "\"" + name + "\"");
+        };
     }
 
     private static LayerSpec.Cell cell(String name, String key) {

@@ -49,7 +49,7 @@ class JobConfigLoaderTest {
         assertEquals("training.batchSizePerWorker must be > 0, got -3", error("training.batchSizePerWorker = -3"));
         assertEquals("training.updater must be one of [adam, sgd, nesterovs], got \"rmsprop\"",
                 error("training.updater = rmsprop"));
-        assertEquals("model.preset must be one of [lenet5, two-block-cnn] or \"\", got \"vgg\"",
+        assertEquals("model.preset must be one of [lenet5, two-block-cnn, lstm, bidirectional, simple-rnn] or \"\", got \"vgg\"",
                 error("model.preset = vgg"));
         assertTrue(error("training.epochs = many").contains("training.epochs"));
         assertEquals("training.learningRateDecay must be in (0, 1], got 0.0", error("training.learningRateDecay = 0"));
@@ -91,6 +91,38 @@ class JobConfigLoaderTest {
         LayerSpec.Pool pool = (LayerSpec.Pool) layers.get(1);
         assertEquals(2, pool.strideH());
         assertEquals(new LayerSpec.Dropout(0.25), layers.get(2));
+    }
+
+    @Test
+    void recurrentLayersAndSequenceSettingsAreParsed() {
+        JobConfig job = JobConfigLoader.fromString("""
+                data { format = csv, dir = "x", csv.layout = single }
+                model.preset = ""
+                model.output = sequence
+                model.layers = [
+                  { type = bidirectional, units = 16, merge = add }
+                  { type = simple-rnn, units = 8, activation = relu }
+                  { type = output }
+                ]
+                training.tbpttLength = 20
+                """);
+        assertEquals(DataConfig.Format.CSV, job.data().format());
+        assertEquals(io.sparktrain.data.CsvSequences.Layout.SINGLE, job.data().csvLayout());
+        assertEquals(io.sparktrain.model.OutputMode.SEQUENCE, job.network().output());
+        assertEquals(new LayerSpec.Recurrent(LayerSpec.Cell.LSTM, 16, io.sparktrain.model.Activation.TANH,
+                LayerSpec.Direction.BIDIRECTIONAL_ADD), job.network().layers().get(0));
+        assertEquals(new LayerSpec.Recurrent(LayerSpec.Cell.SIMPLE_RNN, 8, io.sparktrain.model.Activation.RELU,
+                LayerSpec.Direction.FORWARD), job.network().layers().get(1));
+        assertEquals(20, job.training().tbpttLength());
+        assertEquals("data.format must be one of [mnist, seq-mnist, csv, text], got \"images\"",
+                error("data.format = images"));
+        assertEquals("model.rnn.merge must be \"concat\" or \"add\", got \"mean\"",
+                error("model.rnn.merge = mean"));
+        assertEquals("data.text.file must be a file path or URI when data.format = text, got \"\"",
+                error("data.format = text\nmodel.preset = lstm"));
+        assertEquals("model.layers[0].cell must be lstm or simple-rnn (DL4J 1.0.0-M2 has no GRU layer), got \"gru\"",
+                error("data.format = csv\nmodel.preset = \"\"\nmodel.layers = [{type = bidirectional, cell = gru, "
+                        + "units = 4}, {type = output}]"));
     }
 
     @Test
