@@ -3,6 +3,7 @@ package io.sparktrain.training;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.SequenceSet;
 
 /**
  * Kryo registrations for what sparktrain moves through Spark: cached shards, broadcast states and worker results.
@@ -16,6 +17,7 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
     public void registerClasses(Kryo kryo) {
         JavaSerializer java = new JavaSerializer();
         kryo.register(ExampleSet.class, java);
+        kryo.register(SequenceSet.class, java);
         kryo.register(ModelState.class, java);
         kryo.register(WorkerUpdate.class, java);
         kryo.register(LossSum.class, java);
