@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.SparkTestContext;
 import io.sparktrain.TestData;
 import io.sparktrain.cli.TrainCommand;
+import io.sparktrain.data.ControlCharts;
 import io.sparktrain.data.MnistData;
 import io.sparktrain.data.Split;
 import java.io.BufferedReader;
@@ -131,9 +132,15 @@ class StandaloneClusterIT {
 
     /** spark-submit through submit-standalone.sh with two one-core executors. */
     private static Running submit(String out, String... sets) throws IOException {
-        List<String> command = new ArrayList<>(List.of("submit-scripts/submit-standalone.sh", "conf/mnist-cnn.conf",
-                "--set", "data.dir=" + hdfs + "/mnist", "--set", "training.batchSizePerWorker=16",
-                "--out", hdfs + out));
+        List<String> all = new ArrayList<>(List.of("training.batchSizePerWorker=16"));
+        all.addAll(List.of(sets));
+        return submitJob("conf/mnist-cnn.conf", hdfs + "/mnist", out, all.toArray(String[]::new));
+    }
+
+    /** spark-submit of {@code job} on {@code dataDir}, writing to {@code out} on HDFS. */
+    private static Running submitJob(String job, String dataDir, String out, String... sets) throws IOException {
+        List<String> command = new ArrayList<>(List.of("submit-scripts/submit-standalone.sh", job,
+                "--set", "data.dir=" + dataDir, "--out", hdfs + out));
         for (String s : sets) {
             command.add("--set");
             command.add(s);
@@ -177,6 +184,29 @@ class StandaloneClusterIT {
                     cluster.get("rounds").get(i).get("trainLoss").asDouble(), 1e-6, "round " + i);
         }
         assertEquals(local.get("test").get("loss").asDouble(), cluster.get("test").get("loss").asDouble(), 1e-6);
+    }
+
+    @Test
+    void csvSequenceJobOnHdfsTrainsOnBothExecutorsWithTheLossOfLocalMode() throws Exception {
+        // Variable sequences cross JVMs as cached shards; the CSV files are written to and read from HDFS.
+        ControlCharts.write(hdfs + "/control-charts", 20, 10, 3, fs.getConf());
+        String[] sets = {"training.epochs=2", "training.batchSizePerWorker=10"};
+        submitJob("conf/control-chart-lstm.conf", hdfs + "/control-charts", "/runs/cc-cluster", sets).finish(300);
+        JsonNode cluster = metrics("/runs/cc-cluster");
+        Set<String> executors = new HashSet<>();
+        cluster.get("rounds").forEach(r -> executors.addAll(executorsOf(r)));
+        assertEquals(2, executors.size(), "both executors trained: " + executors);
+        assertEquals(60, cluster.get("test").get("examples").asInt());
+
+        TrainCommand.run(TrainCommand.Args.parse(List.of("conf/control-chart-lstm.conf", "--set", "data.dir=" + hdfs
+                + "/control-charts", "--set", sets[0], "--set", sets[1], "--out", hdfs + "/runs/cc-local")),
+                SparkTestContext.conf("local[2]"));
+        JsonNode local = metrics("/runs/cc-local");
+        assertEquals(local.get("rounds").size(), cluster.get("rounds").size());
+        for (int i = 0; i < local.get("rounds").size(); i++) {
+            assertEquals(local.get("rounds").get(i).get("trainLoss").asDouble(),
+                    cluster.get("rounds").get(i).get("trainLoss").asDouble(), 1e-6, "round " + i);
+        }
     }
 
     @Test
