@@ -12,7 +12,9 @@ public enum ExitCode {
     /** Training diverged (non-finite loss). */
     DIVERGED(4),
     /** Writing the output failed. */
-    OUTPUT(5);
+    OUTPUT(5),
+    /** A node's native kernels failed the self-check (broken or mismatched native library). */
+    BROKEN_KERNELS(6);
 
     private final int code;
 

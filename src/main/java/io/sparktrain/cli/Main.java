@@ -2,6 +2,8 @@ package io.sparktrain.cli;
 
 import io.sparktrain.config.ConfigException;
 import io.sparktrain.data.DataFormatException;
+import io.sparktrain.kernels.BrokenKernelsException;
+import io.sparktrain.kernels.NativeReport;
 import io.sparktrain.training.TrainingDivergedException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -21,7 +23,9 @@ public final class Main {
     private static final String USAGE = String.join(System.lineSeparator(),
             "usage: sparktrain " + TrainCommand.USAGE,
             "       sparktrain " + SampleCommand.USAGE,
-            "       sparktrain " + ControlChartsCommand.USAGE);
+            "       sparktrain " + ControlChartsCommand.USAGE,
+            "       sparktrain " + BenchCommand.USAGE,
+            "       sparktrain doctor");
 
     private Main() {
     }
@@ -53,13 +57,28 @@ public final class Main {
                     out.println(SampleCommand.run(SampleCommand.Args.parse(words.subList(1, words.size()))));
                     return ExitCode.OK;
                 }
+                case "bench" -> {
+                    out.println(BenchCommand.run(words.subList(1, words.size()), new SparkConf()).describe());
+                    return ExitCode.OK;
+                }
+                case "doctor" -> {
+                    if (words.size() > 1) {
+                        throw new ConfigException("doctor takes no arguments; usage: sparktrain doctor");
+                    }
+                    NativeReport report = NativeReport.examine();
+                    out.println(report.describe());
+                    if (!report.healthy()) {
+                        throw new BrokenKernelsException("this JVM", report);
+                    }
+                    return ExitCode.OK;
+                }
                 case "make-control-charts" -> {
                     out.println(ControlChartsCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
                 }
                 default -> {
                     err.println("sparktrain: unknown command " + words.get(0)
-                            + "; commands: train, sample, make-control-charts (sparktrain help for usage)");
+                            + "; commands: train, sample, doctor, bench, make-control-charts (sparktrain help for usage)");
                     return ExitCode.USAGE;
                 }
             }
@@ -69,6 +88,9 @@ public final class Main {
         } catch (DataFormatException e) {
             err.println("sparktrain: bad data: " + e.getMessage());
             return ExitCode.BAD_DATA;
+        } catch (BrokenKernelsException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return ExitCode.BROKEN_KERNELS;
         } catch (TrainingDivergedException e) {
             err.println("sparktrain: " + e.getMessage());
             return ExitCode.DIVERGED;
@@ -77,6 +99,10 @@ public final class Main {
             return ExitCode.OUTPUT;
         } catch (RuntimeException e) {
             Throwable cause = rootCause(e);
+            if (cause instanceof BrokenKernelsException b) {
+                err.println("sparktrain: " + b.getMessage());
+                return ExitCode.BROKEN_KERNELS;
+            }
             if (cause instanceof DataFormatException d) {
                 err.println("sparktrain: bad data: " + d.getMessage()); // raised on an executor
                 return ExitCode.BAD_DATA;

@@ -291,6 +291,13 @@ public final class TrainCommand {
         m.put("test", test);
         m.put("throughput", Map.of("examplesPerSecond", r.examplesPerSecond(), "trainExamples", r.trainExamples(),
                 "trainSeconds", r.trainSeconds()));
+        m.put("kernels", r.kernels().stream().map(k -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("shard", k.shard());
+            e.put("executorId", k.executorId());
+            e.putAll(k.report().toMap());
+            return e;
+        }).toList());
         m.put("epochs", r.epochs());
         m.put("rounds", r.rounds());
         return m;

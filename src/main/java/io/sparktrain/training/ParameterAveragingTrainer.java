@@ -5,6 +5,8 @@ import io.sparktrain.data.Examples;
 import io.sparktrain.data.ExampleSource;
 import io.sparktrain.data.ShardPlan;
 import io.sparktrain.data.Split;
+import io.sparktrain.kernels.BrokenKernelsException;
+import io.sparktrain.kernels.NativeReport;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
 import java.util.ArrayList;
@@ -81,7 +83,19 @@ public final class ParameterAveragingTrainer {
                 .mapPartitionsWithIndex(new LoadTestPart(source, hadoop, testSize, workers), true)
                 .persist(StorageLevel.MEMORY_ONLY());
         try {
-            return run(plan, shards, testParts);
+            List<ExecutorKernels> kernels = shards.mapPartitionsWithIndex(new Examine(), true).collect();
+            for (ExecutorKernels k : kernels) {
+                LOG.info("shard {} on executor {}: {} {}{}, BLAS {} x{}, OpenMP x{}, conv helper {}, self-check {}",
+                        k.shard(), k.executorId(), k.report().backend(), k.report().platform(),
+                        k.report().extension(), k.report().blasVendor(), k.report().blasThreads(),
+                        k.report().ompThreads(), k.report().helpers().get("conv"),
+                        k.report().healthy() ? "ok" : "FAILED");
+                if (!k.report().healthy()) {
+                    throw new BrokenKernelsException("executor " + k.executorId() + " on " + k.report().host(),
+                            k.report());
+                }
+            }
+            return run(plan, shards, testParts).withKernels(kernels);
         } finally {
             shards.unpersist(false);
             testParts.unpersist(false);
@@ -145,7 +159,7 @@ public final class ParameterAveragingTrainer {
         }
         // Saved with the epochs done, so that an epoch-scheduled learning rate resumes where it stopped.
         apply(state.withEpoch(config.epochs()), net);
-        return new TrainingResult(net, rounds, epochs, test, trainExamples, trainSeconds);
+        return new TrainingResult(net, rounds, epochs, test, trainExamples, trainSeconds, List.of());
     }
 
     /** Evaluates the parameters in {@code state} on the cached test partitions. */
@@ -235,6 +249,26 @@ public final class ParameterAveragingTrainer {
     private static String executorId() {
         SparkEnv env = SparkEnv.get();
         return env == null ? "unknown" : env.executorId();
+    }
+
+    /**
+     * The native stack of the executor holding one shard.
+     *
+     * @param shard the shard
+     * @param executorId its executor
+     * @param report what that JVM runs on, self-check included
+     */
+    public record ExecutorKernels(int shard, String executorId, NativeReport report) implements java.io.Serializable {
+    }
+
+    /** Executor side: inspects the JVM that holds a shard, before it trains. */
+    private record Examine() implements Function2<Integer, Iterator<Examples>, Iterator<ExecutorKernels>> {
+        @Override
+        public Iterator<ExecutorKernels> call(Integer shard, Iterator<Examples> partition) {
+            partition.next(); // runs where the cached shard is
+            return Collections.singletonList(new ExecutorKernels(shard, executorId(), NativeReport.examine()))
+                    .iterator();
+        }
     }
 
     /** Executor side: loads the shard of partition {@code index}. */

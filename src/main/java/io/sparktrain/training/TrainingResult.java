@@ -12,9 +12,16 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * @param test the evaluation after the last epoch
  * @param trainExamples training examples fitted in all
  * @param trainSeconds wall time of training, evaluation excluded
+ * @param kernels the native stack of each shard's executor, checked before training
  */
 public record TrainingResult(MultiLayerNetwork network, List<RoundRecord> rounds, List<EpochRecord> epochs,
-                             Evaluation test, long trainExamples, double trainSeconds) {
+                             Evaluation test, long trainExamples, double trainSeconds,
+                             List<ParameterAveragingTrainer.ExecutorKernels> kernels) {
+
+    /** The same result with the executors' kernel reports. */
+    TrainingResult withKernels(List<ParameterAveragingTrainer.ExecutorKernels> reports) {
+        return new TrainingResult(network, rounds, epochs, test, trainExamples, trainSeconds, List.copyOf(reports));
+    }
 
     /** Training examples per wall-clock second, evaluation excluded. */
     public double examplesPerSecond() {

@@ -1,0 +1,156 @@
+package io.sparktrain.cli;
+
+import io.sparktrain.config.ConfigException;
+import io.sparktrain.config.TrainingConfig;
+import io.sparktrain.data.ExampleSource;
+import io.sparktrain.data.Examples;
+import io.sparktrain.data.MnistSource;
+import io.sparktrain.data.SeqMnistSource;
+import io.sparktrain.data.Split;
+import io.sparktrain.kernels.NativeReport;
+import io.sparktrain.kernels.NativeThreads;
+import io.sparktrain.model.NetworkFactory;
+import io.sparktrain.model.NetworkSpec;
+import io.sparktrain.model.OutputMode;
+import io.sparktrain.model.Presets;
+import io.sparktrain.model.Shape;
+import io.sparktrain.model.UpdaterSpec;
+import io.sparktrain.training.ParameterAveragingTrainer;
+import io.sparktrain.training.TrainingResult;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * {@code bench PRESET [--examples N] [--workers W] [--batch B] [--frequency F] [--data DIR]}: trains a preset on the
+ * first N MNIST examples (sequential MNIST, row by row, for the recurrent presets) twice in this JVM: in one
+ * process without Spark using every core (the kernel throughput), then with parameter averaging in Spark local
+ * mode with W workers of cores / W threads each. Prints examples/s for both and their ratio, the cost of
+ * distribution. Adam 0.001, minibatches of B in both.
+ */
+final class BenchCommand {
+
+    static final String USAGE = "bench PRESET [--examples N] [--workers W] [--batch B] [--frequency F] [--data DIR]";
+
+    /**
+     * The two measurements.
+     *
+     * @param preset the network
+     * @param examples examples fitted in each measurement
+     * @param singleThreads native threads of the single process
+     * @param single examples/s in one process
+     * @param workers Spark workers
+     * @param spark examples/s with parameter averaging in Spark local mode
+     */
+    record Result(String preset, int examples, int singleThreads, double single, int workers, double spark) {
+        double ratio() {
+            return spark / single;
+        }
+
+        String describe() {
+            return String.format("bench %s: %d examples%n  single process, %d threads: %.1f examples/s%n"
+                            + "  Spark local[%d], %d worker(s) x %d thread(s): %.1f examples/s%n  ratio Spark / single: %.3f",
+                    preset, examples, singleThreads, single, workers, workers, Math.max(1, singleThreads / workers),
+                    spark, ratio());
+        }
+    }
+
+    private BenchCommand() {
+    }
+
+    static Result run(List<String> words, SparkConf sparkConf) {
+        String preset = null;
+        int examples = 6400;
+        int workers = 2;
+        int batch = 64;
+        int frequency = 5;
+        String data = "data/mnist";
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.startsWith("--")) {
+                if (i + 1 >= words.size()) {
+                    throw new ConfigException(w + " needs a value; usage: " + USAGE);
+                }
+                String v = words.get(++i);
+                try {
+                    switch (w) {
+                        case "--examples" -> examples = Integer.parseInt(v);
+                        case "--workers" -> workers = Integer.parseInt(v);
+                        case "--batch" -> batch = Integer.parseInt(v);
+                        case "--frequency" -> frequency = Integer.parseInt(v);
+                        case "--data" -> data = v;
+                        default -> throw new ConfigException("unknown option " + w + "; usage: " + USAGE);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(w + " expects a number, got \"" + v + "\"");
+                }
+            } else if (preset == null) {
+                preset = w;
+            } else {
+                throw new ConfigException("unexpected argument " + w + "; usage: " + USAGE);
+            }
+        }
+        if (preset == null) {
+            throw new ConfigException("no preset given; usage: " + USAGE + "; presets " + Presets.names());
+        }
+        if (examples <= 0 || workers <= 0 || batch <= 0 || frequency <= 0) {
+            throw new ConfigException("--examples, --workers, --batch and --frequency must be > 0");
+        }
+        String name = preset;
+        boolean recurrent = Presets.recurrent(preset);
+        List<io.sparktrain.model.LayerSpec> layers = Presets.layers(preset,
+                new Presets.RnnSettings(128, 1, 0, io.sparktrain.model.LayerSpec.Direction.BIDIRECTIONAL_CONCAT))
+                .orElseThrow(() -> ConfigException.invalid("bench PRESET", "be one of " + Presets.names(),
+                        "\"" + name + "\""));
+        NetworkSpec spec = recurrent ? new NetworkSpec("preset " + preset, Shape.sequence(28), layers, 10,
+                OutputMode.LAST) : new NetworkSpec("preset " + preset, Shape.map(1, 28, 28), layers, 10);
+
+        Configuration hadoop = new Configuration();
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(data);
+        String qualified;
+        try {
+            qualified = dir.getFileSystem(hadoop).makeQualified(dir).toString();
+        } catch (java.io.IOException e) {
+            throw new ConfigException("--data " + data + ": " + e.getMessage());
+        }
+        ExampleSource source = recurrent ? new SeqMnistSource(qualified, examples, 100, false)
+                : new MnistSource(qualified, examples, 100);
+        Examples train = source.load(Split.TRAIN, hadoop);
+        if (train.size() < examples) {
+            throw new ConfigException("--examples " + examples + " but " + data + " has " + train.size());
+        }
+        UpdaterSpec adam = new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.001, 0);
+        int cores = Runtime.getRuntime().availableProcessors();
+
+        NativeThreads.set(cores);
+        double single = singleProcess(spec, adam, train, batch);
+
+        NativeThreads.set(Math.max(1, cores / workers));
+        TrainingConfig config = new TrainingConfig(1, workers, batch, frequency, adam, 42, 1000);
+        sparkConf.setMaster("local[" + workers + "]").setAppName("sparktrain-bench")
+                .setIfMissing("spark.ui.showConsoleProgress", "false");
+        double spark;
+        try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+            TrainingResult r = new ParameterAveragingTrainer(sc, spec, config).train(source, examples, 100);
+            spark = r.examplesPerSecond();
+        }
+        return new Result(preset, examples, cores, single, workers, spark);
+    }
+
+    /** Fits every minibatch once after two untimed warm-up minibatches. */
+    private static double singleProcess(NetworkSpec spec, UpdaterSpec updater, Examples train, int batch) {
+        MultiLayerNetwork net = NetworkFactory.network(spec, updater, 42);
+        int[] order = IntStream.range(0, train.size()).toArray();
+        for (int w = 0; w < 2; w++) {
+            net.fit(train.minibatch(order, 0, Math.min(batch, train.size())));
+        }
+        long start = System.nanoTime();
+        for (int from = 0; from < train.size(); from += batch) {
+            net.fit(train.minibatch(order, from, Math.min(from + batch, train.size())));
+        }
+        return train.size() / ((System.nanoTime() - start) / 1e9);
+    }
+}

@@ -1,0 +1,193 @@
+package io.sparktrain.kernels;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Runs the layers training uses (DL4J's convolution, max pooling and LSTM, on whatever native build is loaded) on
+ * fixed small inputs and compares them with plain-Java references, so that a node with a broken or mismatched
+ * native library fails before it trains garbage.
+ */
+public final class KernelCheck {
+    /** Largest absolute difference accepted (float32 kernels against double references). */
+    public static final double TOLERANCE = 1e-4;
+
+    /**
+     * One kernel's comparison.
+     *
+     * @param kernel what was run
+     * @param maxAbsError largest absolute difference from the reference
+     * @param passed whether it is within {@link #TOLERANCE}
+     */
+    public record Result(String kernel, double maxAbsError, boolean passed) implements Serializable {
+    }
+
+    private KernelCheck() {
+    }
+
+    /** All checks. */
+    public static List<Result> run() {
+        return List.of(convolution(), maxPooling(), lstm());
+    }
+
+    private static float[] random(int n, long seed) {
+        Random r = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
+    private static Result result(String kernel, double[] expected, INDArray actual) {
+        double[] a = actual.dup('c').data().asDouble();
+        if (a.length != expected.length) {
+            return new Result(kernel + " (got " + a.length + " values, expected " + expected.length + ")",
+                    Double.POSITIVE_INFINITY, false);
+        }
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = Math.abs(a[i] - expected[i]);
+            max = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(max, d);
+        }
+        return new Result(kernel, max, max <= TOLERANCE);
+    }
+
+    /** Conv 3x3, 2 -> 3 channels, stride 1, padding 1, on a 2x2x5x5 batch. */
+    static Result convolution() {
+        int n = 2, c = 2, h = 5, w = 5, o = 3, k = 3, pad = 1;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+                .layer(new ConvolutionLayer.Builder(k, k).stride(1, 1).padding(pad, pad).nOut(o)
+                        .activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(h, w, c)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        float[] weights = random(o * c * k * k, 1);
+        float[] bias = random(o, 2);
+        float[] x = random(n * c * h * w, 3);
+        net.getLayer(0).setParam("W", Nd4j.create(weights, new long[] {o, c, k, k}, 'c'));
+        net.getLayer(0).setParam("b", Nd4j.create(bias, new long[] {1, o}, 'c'));
+        double[] expected = new double[n * o * h * w];
+        for (int b = 0; b < n; b++) {
+            for (int f = 0; f < o; f++) {
+                for (int i = 0; i < h; i++) {
+                    for (int j = 0; j < w; j++) {
+                        double s = bias[f];
+                        for (int ch = 0; ch < c; ch++) {
+                            for (int ki = 0; ki < k; ki++) {
+                                for (int kj = 0; kj < k; kj++) {
+                                    int y = i + ki - pad;
+                                    int z = j + kj - pad;
+                                    if (y >= 0 && y < h && z >= 0 && z < w) {
+                                        s += weights[((f * c + ch) * k + ki) * k + kj]
+                                                * x[((b * c + ch) * h + y) * w + z];
+                                    }
+                                }
+                            }
+                        }
+                        expected[((b * o + f) * h + i) * w + j] = s;
+                    }
+                }
+            }
+        }
+        return result("conv2d 3x3 pad 1", expected, net.output(Nd4j.create(x, new long[] {n, c, h, w}, 'c')));
+    }
+
+    /** Max pooling 2x2 stride 2 on a 2x3x6x6 batch. */
+    static Result maxPooling() {
+        int n = 2, c = 3, h = 6, w = 6;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .setInputType(InputType.convolutional(h, w, c)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        float[] x = random(n * c * h * w, 4);
+        double[] expected = new double[n * c * (h / 2) * (w / 2)];
+        for (int b = 0; b < n * c; b++) {
+            for (int i = 0; i < h / 2; i++) {
+                for (int j = 0; j < w / 2; j++) {
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int di = 0; di < 2; di++) {
+                        for (int dj = 0; dj < 2; dj++) {
+                            m = Math.max(m, x[(b * h + 2 * i + di) * w + 2 * j + dj]);
+                        }
+                    }
+                    expected[(b * (h / 2) + i) * (w / 2) + j] = m;
+                }
+            }
+        }
+        return result("maxpool 2x2", expected, net.output(Nd4j.create(x, new long[] {n, c, h, w}, 'c')));
+    }
+
+    /**
+     * Two steps of an LSTM (3 inputs, 4 units; the second step exercises the recurrent weights), read through the
+     * layer's activations. DL4J's gate blocks are, in order: block input (tanh), forget, output, input gate.
+     */
+    static Result lstm() {
+        int n = 2, in = 3, units = 4, steps = 2;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+                .layer(new LSTM.Builder().nOut(units).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1)
+                        .activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(in)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        float[] wx = random(in * 4 * units, 5);
+        float[] wh = random(units * 4 * units, 6);
+        float[] b = random(4 * units, 7);
+        float[] x = random(n * in * steps, 8);
+        net.getLayer(0).setParam("W", Nd4j.create(wx, new long[] {in, 4 * units}, 'c'));
+        net.getLayer(0).setParam("RW", Nd4j.create(wh, new long[] {units, 4 * units}, 'c'));
+        net.getLayer(0).setParam("b", Nd4j.create(b, new long[] {1, 4 * units}, 'c'));
+        double[] expected = new double[n * units * steps];
+        for (int s = 0; s < n; s++) {
+            double[] hPrev = new double[units];
+            double[] cPrev = new double[units];
+            for (int t = 0; t < steps; t++) {
+                double[] z = new double[4 * units];
+                for (int g = 0; g < 4 * units; g++) {
+                    double v = b[g];
+                    for (int i = 0; i < in; i++) {
+                        v += x[(s * in + i) * steps + t] * wx[i * 4 * units + g];
+                    }
+                    for (int u = 0; u < units; u++) {
+                        v += hPrev[u] * wh[u * 4 * units + g];
+                    }
+                    z[g] = v;
+                }
+                double[] h = new double[units];
+                for (int u = 0; u < units; u++) {
+                    double block = Math.tanh(z[u]);
+                    double forget = sigmoid(z[units + u]);
+                    double output = sigmoid(z[2 * units + u]);
+                    double input = sigmoid(z[3 * units + u]);
+                    cPrev[u] = forget * cPrev[u] + input * block;
+                    h[u] = output * Math.tanh(cPrev[u]);
+                    expected[(s * units + u) * steps + t] = h[u];
+                }
+                hPrev = h;
+            }
+        }
+        INDArray features = Nd4j.create(x, new long[] {n, in, steps}, 'c');
+        return result("lstm 2 steps", expected, net.feedForward(features, false).get(1));
+    }
+
+    private static double sigmoid(double v) {
+        return 1 / (1 + Math.exp(-v));
+    }
+}

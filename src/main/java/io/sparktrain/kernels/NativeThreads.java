@@ -1,0 +1,23 @@
+package io.sparktrain.kernels;
+
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * Sets the native thread counts of this JVM at run time: ND4J's OpenMP threads per op and BLAS threads. Launch
+ * scripts set OMP_NUM_THREADS before the JVM starts; this is for one JVM that needs two settings in turn
+ * ({@code bench}).
+ */
+public final class NativeThreads {
+
+    private NativeThreads() {
+    }
+
+    /** Uses {@code threads} threads for native ops and BLAS from now on. */
+    public static void set(int threads) {
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+    }
+}

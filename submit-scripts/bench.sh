@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Kernel and distribution benchmarks, side by side with the PyTorch peers when they can run:
+#   submit-scripts/bench.sh [EXAMPLES] [PEERS_DIR]
+# For the two-block CNN and the LSTM preset: sparktrain's single-process and Spark local[2] examples/s (`bench`),
+# then the PyTorch peer on the same examples and cores (Debian: apt-get install python3-torch), and the ratios.
+# EXAMPLES defaults to 6400; PEERS_DIR to ../shared/peers. MNIST must be in data/mnist (fetch-mnist.sh).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+examples=${1:-6400}
+peers=${2:-$ROOT/../shared/peers}
+build_if_missing
+[[ -s "$ROOT/data/mnist/train-images-idx3-ubyte" ]] || "$ROOT/submit-scripts/fetch-mnist.sh" "$ROOT/data/mnist"
+cores=$(nproc)
+python=/usr/bin/python3
+have_torch=0
+[[ -x $python ]] && $python -c "import torch" 2>/dev/null && have_torch=1
+
+ours() {  # PRESET -> prints the bench block, leaves single-process examples/s in $single
+  local out
+  out=$(java ${JAVA_OPTS:--Xmx6g} "${JVM_OPENS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
+          -cp "$JAR:$SPARK_JARS/*" "$MAIN_CLASS" bench "$1" --examples "$examples" --data "$ROOT/data/mnist")
+  echo "$out"
+  single=$(grep -Eo 'single process, [0-9]+ threads: [0-9.]+' <<<"$out" | grep -Eo '[0-9.]+$')
+}
+
+peer() {  # SCRIPT ARGS... -> prints the peer's line, leaves examples/s in $theirs
+  local out
+  out=$($python "$@" 2>/dev/null | tail -1)
+  echo "  peer: $out"
+  theirs=$(grep -Eo '= [0-9.]+ samples/s' <<<"$out" | grep -Eo '[0-9.]+')
+}
+
+echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+ours two-block-cnn
+if [[ $have_torch == 1 ]]; then
+  peer "$peers/pytorch_mnist_cnn.py" "$ROOT/data/mnist" "$examples" "$cores" 1
+  echo "  kernel ratio sparktrain / PyTorch (CNN): $(awk -v a="$single" -v b="$theirs" 'BEGIN{printf "%.3f", a/b}')"
+fi
+ours lstm
+if [[ $have_torch == 1 ]]; then
+  peer "$peers/pytorch_seq_mnist_lstm.py" "$ROOT/data/mnist" "$examples" "$cores"
+  echo "  kernel ratio sparktrain / PyTorch (LSTM): $(awk -v a="$single" -v b="$theirs" 'BEGIN{printf "%.3f", a/b}')"
+fi
+[[ $have_torch == 1 ]] || echo "PyTorch not found ($python -c 'import torch' failed): peers skipped"
