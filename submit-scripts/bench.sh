@@ -9,6 +9,7 @@ source "$(dirname "$0")/common.sh"
 examples=${1:-6400}
 peers=${2:-$ROOT/../shared/peers}
 build_if_missing
+choose_native_build
 [[ -s "$ROOT/data/mnist/train-images-idx3-ubyte" ]] || "$ROOT/submit-scripts/fetch-mnist.sh" "$ROOT/data/mnist"
 cores=$(nproc)
 python=/usr/bin/python3
@@ -17,8 +18,10 @@ have_torch=0
 
 ours() {  # PRESET -> prints the bench block, leaves single-process examples/s in $single
   local out
-  out=$(java ${JAVA_OPTS:--Xmx6g} "${JVM_OPENS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-          -cp "$JAR:$SPARK_JARS/*" "$MAIN_CLASS" bench "$1" --examples "$examples" --data "$ROOT/data/mnist")
+  out=$(java ${JAVA_OPTS:--Xmx6g} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}" \
+          -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
+          -cp "$JAR${NATIVE_JAR:+:$NATIVE_JAR}:$SPARK_JARS/*" "$MAIN_CLASS" bench "$1" --examples "$examples" \
+          --data "$ROOT/data/mnist")
   echo "$out"
   single=$(grep -Eo 'single process, [0-9]+ threads: [0-9.]+' <<<"$out" | grep -Eo '[0-9.]+$')
 }
@@ -30,7 +33,7 @@ peer() {  # SCRIPT ARGS... -> prints the peer's line, leaves examples/s in $thei
   theirs=$(grep -Eo '= [0-9.]+ samples/s' <<<"$out" | grep -Eo '[0-9.]+')
 }
 
-echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ND4J native build: ${NATIVE_EXT:-generic}"
 ours two-block-cnn
 if [[ $have_torch == 1 ]]; then
   peer "$peers/pytorch_mnist_cnn.py" "$ROOT/data/mnist" "$examples" "$cores" 1

@@ -22,6 +22,32 @@ JVM_OPENS=(
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
 )
 
+# The ND4J native build for this machine's CPU: the oneDNN build for AVX-512 or AVX2 (oneDNN convolution, see
+# io.sparktrain.kernels.OneDnn), the generic one otherwise. SPARKTRAIN_NATIVE_EXTENSION overrides: "-onednn-avx512",
+# "-onednn-avx2", "-onednn", "-avx512", "-avx2", or "generic". Sets NATIVE_EXT, NATIVE_JAR ("" for the generic
+# build inside the application jar) and NATIVE_OPTS (the JVM option that makes JavaCPP load it).
+choose_native_build() {
+  local ext
+  if [[ -n "${SPARKTRAIN_NATIVE_EXTENSION+x}" ]]; then
+    ext="$SPARKTRAIN_NATIVE_EXTENSION"
+  elif grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
+    ext="-onednn-avx512"
+  elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
+    ext="-onednn-avx2"
+  else
+    ext=""
+  fi
+  [[ "$ext" == generic ]] && ext=""
+  NATIVE_EXT="$ext"
+  NATIVE_JAR=""
+  NATIVE_OPTS=()
+  if [[ -n "$ext" ]]; then
+    NATIVE_JAR=$(ls "$ROOT"/target/native/nd4j-native-*"$ext".jar 2>/dev/null | head -1 || true)
+    [[ -n "$NATIVE_JAR" ]] || die "no ND4J native build for $ext in target/native (mvn package copies -onednn-avx2 and -onednn-avx512; SPARKTRAIN_NATIVE_EXTENSION=generic uses the built-in one)"
+    NATIVE_OPTS=(-Dorg.bytedeco.javacpp.platform.extension="$ext")
+  fi
+}
+
 die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 
 build_if_missing() {

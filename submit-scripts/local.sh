@@ -26,9 +26,10 @@ workers=$(grep -Eo 'training\.workers=[0-9]+' <<<"$*" | tail -1 | cut -d= -f2 ||
 threads=${SPARKTRAIN_THREADS:-$(( $(nproc) / workers > 0 ? $(nproc) / workers : 1 ))}
 export OMP_NUM_THREADS=$threads
 
-cmd=(java ${JAVA_OPTS:--Xmx8g} "${JVM_OPENS[@]}"
+choose_native_build
+cmd=(java ${JAVA_OPTS:--Xmx8g} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}"
      -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
-     -cp "$JAR:$SPARK_JARS/*" "$MAIN_CLASS" train "$@")
+     -cp "$JAR${NATIVE_JAR:+:$NATIVE_JAR}:$SPARK_JARS/*" "$MAIN_CLASS" train "$@")
 printf "+ OMP_NUM_THREADS=%s %s\n" "$OMP_NUM_THREADS" "$(printf "%q " "${cmd[@]}")" >&2
 cd "$ROOT"
 exec "${cmd[@]}"

@@ -6,5 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 build_if_missing
-exec java ${JAVA_OPTS:--Xmx4g} "${JVM_OPENS[@]}" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-  -cp "$JAR:$SPARK_JARS/*" "$MAIN_CLASS" "$@"
+choose_native_build
+exec java ${JAVA_OPTS:--Xmx4g} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}" \
+  -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
+  -cp "$JAR${NATIVE_JAR:+:$NATIVE_JAR}:$SPARK_JARS/*" "$MAIN_CLASS" "$@"

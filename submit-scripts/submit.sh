@@ -46,7 +46,11 @@ native_mib=$(mib "${NATIVE_MEMORY:-3g}")
 overhead_mib=$(( native_mib + 1024 ))
 physical_mib=$(( $(mib "$heap") + native_mib + 512 ))
 driver_physical_mib=$(( $(mib "${DRIVER_MEMORY:-4g}") + native_mib + 512 ))
-javacpp="-Dorg.bytedeco.javacpp.maxbytes=${native_mib}m"
+choose_native_build
+# The driver's choice holds for every executor: a cluster of one CPU kind, or set SPARKTRAIN_NATIVE_EXTENSION.
+javacpp="-Dorg.bytedeco.javacpp.maxbytes=${native_mib}m ${NATIVE_OPTS[*]}"
+native_jars=()
+[[ -n "$NATIVE_JAR" ]] && native_jars=(--jars "$NATIVE_JAR")
 opens="${JVM_OPENS[*]}"
 
 # In cluster deploy mode the driver runs elsewhere: ship the job file and name it by its base name.
@@ -69,6 +73,7 @@ cmd=("$SPARK_HOME/bin/spark-submit" "${spark_args[@]}"
      --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
      --conf spark.kryo.registrator=io.sparktrain.training.KryoRegistrator
      --conf spark.locality.wait=3s
+     "${native_jars[@]}"
      ${SPARK_SUBMIT_OPTS_EXTRA:-}
      "$APP_JAR" train "$job" "${args[@]}")
 printf "+ %s\n" "$(printf "%q " "${cmd[@]}")" >&2

@@ -77,6 +77,7 @@ public final class KernelCheck {
                 .setInputType(InputType.convolutional(h, w, c)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        OneDnn.useForConvolution(net); // the path training takes
         float[] weights = random(o * c * k * k, 1);
         float[] bias = random(o, 2);
         float[] x = random(n * c * h * w, 3);

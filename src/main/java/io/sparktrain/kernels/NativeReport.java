@@ -39,13 +39,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param cores cores the JVM sees
  * @param platform JavaCPP platform of the loaded native library (e.g. linux-x86_64)
  * @param extension JavaCPP platform extension chosen ("" = generic build; e.g. -avx512, -onednn-avx512)
+ * @param oneDnn whether the loaded native library was built with oneDNN
  * @param cpuFlags the vector extensions the CPU reports (avx2, avx512f, ...)
  * @param helpers per layer kind (conv, pooling, batchnorm, lstm), the helper class DL4J uses, or "none"
  * @param checks the kernel self-check
  */
 public record NativeReport(String host, String backend, String blasVendor, int blasThreads, int ompThreads,
                            String ompNumThreadsEnv, int cores, String platform, String extension,
-                           List<String> cpuFlags, Map<String, String> helpers, List<KernelCheck.Result> checks)
+                           boolean oneDnn, List<String> cpuFlags, Map<String, String> helpers, List<KernelCheck.Result> checks)
         implements Serializable {
 
     /** Inspects this JVM. */
@@ -61,7 +62,8 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         return new NativeReport(host, String.valueOf(env.get("backend")), String.valueOf(env.get("blas.vendor")),
                 intOf(env.get("blas.threads")), org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads(), omp == null ? "" : omp,
                 Runtime.getRuntime().availableProcessors(), org.bytedeco.javacpp.Loader.getPlatform(),
-                System.getProperty("org.bytedeco.javacpp.platform.extension", ""), CpuFeatures.vectorFlags(),
+                System.getProperty("org.bytedeco.javacpp.platform.extension", ""), OneDnn.inNativeBuild(),
+                CpuFeatures.vectorFlags(),
                 layerHelpers(), KernelCheck.run());
     }
 
@@ -89,7 +91,8 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         s.append(String.format("backend         %s, BLAS %s (%d threads), OpenMP %d threads, OMP_NUM_THREADS=%s, "
                 + "%d cores%n", backend, blasVendor, blasThreads, ompThreads,
                 ompNumThreadsEnv.isEmpty() ? "unset" : ompNumThreadsEnv, cores));
-        s.append(String.format("native build    %s%s%n", platform, extension.isEmpty() ? " (generic)" : extension));
+        s.append(String.format("native build    %s%s, oneDNN %s%n", platform, extension.isEmpty() ? " (generic)"
+                : extension, oneDnn ? "yes" : "no"));
         s.append(String.format("cpu             %s%n", cpuFlags.isEmpty() ? "no AVX" : String.join(" ", cpuFlags)));
         helpers.forEach((k, v) -> s.append(String.format("helper %-10s%s%n", k, v)));
         for (KernelCheck.Result r : checks) {
@@ -111,6 +114,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         m.put("cores", cores);
         m.put("platform", platform);
         m.put("extension", extension);
+        m.put("oneDnn", oneDnn);
         m.put("cpuFlags", cpuFlags);
         m.put("helpers", helpers);
         List<Map<String, Object>> c = checks.stream().map(r -> Map.<String, Object>of("kernel", r.kernel(),
@@ -136,6 +140,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
                 .setInputType(InputType.convolutional(6, 6, 1)).build();
         MultiLayerNetwork cnn = new MultiLayerNetwork(conf);
         cnn.init();
+        OneDnn.useForConvolution(cnn); // as NetworkFactory does
         MultiLayerConfiguration rnn = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
                 .layer(new LSTM.Builder().nOut(2).build())
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1)
@@ -153,7 +158,14 @@ public record NativeReport(String host, String backend, String blasVendor, int b
 
     private static String helper(Layer layer) {
         LayerHelper h = layer.getHelper();
-        return h == null ? "none (DL4J's built-in implementation)" : h.getClass().getSimpleName();
+        if (h != null) {
+            return h.getClass().getSimpleName() + " (libnd4j ops" + (OneDnn.inNativeBuild() ? ", oneDNN)" : ")");
+        }
+        // DL4J 1.0.0-M2's pooling calls libnd4j's pooling ops itself (oneDNN in the oneDNN builds); the others run
+        // DL4J's own implementation (im2col + gemm for convolution, gemm per step for LSTM).
+        return layer instanceof org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer
+                ? "none: libnd4j pooling ops" + (OneDnn.inNativeBuild() ? " (oneDNN)" : "")
+                : "none: DL4J's built-in implementation";
     }
 
     /** CPU vector extensions from /proc/cpuinfo (Linux); empty elsewhere. */

@@ -87,8 +87,17 @@ public final class NetworkFactory {
 
     /** A new, initialised network for {@code spec}, with truncated BPTT when {@code tbpttLength > 0}. */
     public static MultiLayerNetwork network(NetworkSpec spec, UpdaterSpec updater, long seed, int tbpttLength) {
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration(spec, updater, seed, tbpttLength));
+        return build(configuration(spec, updater, seed, tbpttLength));
+    }
+
+    /**
+     * Builds and initialises a network from its configuration, with libnd4j's convolution ops (oneDNN in the
+     * oneDNN native builds) where available: every network sparktrain trains or evaluates is built here.
+     */
+    public static MultiLayerNetwork build(MultiLayerConfiguration configuration) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration);
         net.init();
+        io.sparktrain.kernels.OneDnn.useForConvolution(net);
         return net;
     }
 

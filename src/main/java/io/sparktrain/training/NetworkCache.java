@@ -3,6 +3,7 @@ package io.sparktrain.training;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import io.sparktrain.model.NetworkFactory;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -19,8 +20,7 @@ final class NetworkCache {
     static MultiLayerNetwork borrow(String configurationJson) {
         MultiLayerNetwork net = POOL.computeIfAbsent(configurationJson, k -> new ConcurrentLinkedDeque<>()).pollFirst();
         if (net == null) {
-            net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configurationJson));
-            net.init();
+            net = NetworkFactory.build(MultiLayerConfiguration.fromJson(configurationJson));
         }
         return net;
     }
