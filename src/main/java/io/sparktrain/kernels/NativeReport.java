@@ -34,7 +34,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param backend ND4J backend (CPU, CUDA)
  * @param blasVendor BLAS library ND4J calls (OPENBLAS, MKL, CUBLAS)
  * @param blasThreads threads BLAS may use
- * @param ompThreads ND4J's maximum OpenMP threads per op
+ * @param ompThreads the threads ND4J gives one native op (its "master threads": OMP_NUM_THREADS, or what
+ *     {@link NativeThreads} set)
  * @param ompNumThreadsEnv the OMP_NUM_THREADS environment variable, "" when unset
  * @param cores cores the JVM sees
  * @param platform JavaCPP platform of the loaded native library (e.g. linux-x86_64)
@@ -60,7 +61,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         }
         String omp = System.getenv("OMP_NUM_THREADS");
         return new NativeReport(host, String.valueOf(env.get("backend")), String.valueOf(env.get("blas.vendor")),
-                intOf(env.get("blas.threads")), org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads(), omp == null ? "" : omp,
+                intOf(env.get("blas.threads")), Nd4j.getEnvironment().maxMasterThreads(), omp == null ? "" : omp,
                 Runtime.getRuntime().availableProcessors(), org.bytedeco.javacpp.Loader.getPlatform(),
                 System.getProperty("org.bytedeco.javacpp.platform.extension", ""), OneDnn.inNativeBuild(),
                 CpuFeatures.vectorFlags(),
