@@ -22,5 +22,6 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(WorkerUpdate.class, java);
         kryo.register(LossSum.class, java);
         kryo.register(Evaluation.class, java);
+        kryo.register(ParameterAveragingTrainer.ExecutorKernels.class, java);
     }
 }
