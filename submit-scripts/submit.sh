@@ -50,7 +50,11 @@ choose_native_build
 # The driver's choice holds for every executor: a cluster of one CPU kind, or set SPARKTRAIN_NATIVE_EXTENSION.
 javacpp="-Dorg.bytedeco.javacpp.maxbytes=${native_mib}m ${NATIVE_OPTS[*]}"
 native_jars=()
-[[ -n "$NATIVE_JAR" ]] && native_jars=(--jars "$NATIVE_JAR")
+if [[ -n "$NATIVE_JAR" ]]; then
+  # An application jar inside an image (local://) has the native builds next to it, in the image too.
+  [[ "$APP_JAR" == local://* ]] && NATIVE_JAR="local://$(dirname "${APP_JAR#local://}")/native/$(basename "$NATIVE_JAR")"
+  native_jars=(--jars "$NATIVE_JAR")
+fi
 opens="${JVM_OPENS[*]}"
 
 # In cluster deploy mode the driver runs elsewhere: ship the job file and name it by its base name.

@@ -7,7 +7,6 @@ import io.sparktrain.data.Examples;
 import io.sparktrain.data.MnistSource;
 import io.sparktrain.data.SeqMnistSource;
 import io.sparktrain.data.Split;
-import io.sparktrain.kernels.NativeReport;
 import io.sparktrain.kernels.NativeThreads;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
@@ -62,40 +61,14 @@ final class BenchCommand {
     }
 
     static Result run(List<String> words, SparkConf sparkConf) {
-        String preset = null;
-        int examples = 6400;
-        int workers = 2;
-        int batch = 64;
-        int frequency = 5;
-        String data = "data/mnist";
-        for (int i = 0; i < words.size(); i++) {
-            String w = words.get(i);
-            if (w.startsWith("--")) {
-                if (i + 1 >= words.size()) {
-                    throw new ConfigException(w + " needs a value; usage: " + USAGE);
-                }
-                String v = words.get(++i);
-                try {
-                    switch (w) {
-                        case "--examples" -> examples = Integer.parseInt(v);
-                        case "--workers" -> workers = Integer.parseInt(v);
-                        case "--batch" -> batch = Integer.parseInt(v);
-                        case "--frequency" -> frequency = Integer.parseInt(v);
-                        case "--data" -> data = v;
-                        default -> throw new ConfigException("unknown option " + w + "; usage: " + USAGE);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(w + " expects a number, got \"" + v + "\"");
-                }
-            } else if (preset == null) {
-                preset = w;
-            } else {
-                throw new ConfigException("unexpected argument " + w + "; usage: " + USAGE);
-            }
-        }
-        if (preset == null) {
-            throw new ConfigException("no preset given; usage: " + USAGE + "; presets " + Presets.names());
-        }
+        CommandLine line = CommandLine.parse(words, USAGE + "; presets " + Presets.names(), "preset",
+                java.util.Set.of("--examples", "--workers", "--batch", "--frequency", "--data"));
+        String preset = line.argument();
+        int examples = line.intOption("--examples", 6400);
+        int workers = line.intOption("--workers", 2);
+        int batch = line.intOption("--batch", 64);
+        int frequency = line.intOption("--frequency", 5);
+        String data = line.option("--data", "data/mnist");
         if (examples <= 0 || workers <= 0 || batch <= 0 || frequency <= 0) {
             throw new ConfigException("--examples, --workers, --batch and --frequency must be > 0");
         }

@@ -19,36 +19,12 @@ final class ControlChartsCommand {
 
     /** Writes the data set and says where. */
     static String run(List<String> words) {
-        String dir = null;
-        int train = 100;
-        int test = 50;
-        long seed = 7;
-        for (int i = 0; i < words.size(); i++) {
-            String w = words.get(i);
-            if (w.startsWith("--")) {
-                if (i + 1 >= words.size()) {
-                    throw new ConfigException(w + " needs a value; usage: " + USAGE);
-                }
-                String v = words.get(++i);
-                try {
-                    switch (w) {
-                        case "--train-per-class" -> train = Integer.parseInt(v);
-                        case "--test-per-class" -> test = Integer.parseInt(v);
-                        case "--seed" -> seed = Long.parseLong(v);
-                        default -> throw new ConfigException("unknown option " + w + "; usage: " + USAGE);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(w + " expects a number, got \"" + v + "\"");
-                }
-            } else if (dir == null) {
-                dir = w;
-            } else {
-                throw new ConfigException("unexpected argument " + w + "; usage: " + USAGE);
-            }
-        }
-        if (dir == null) {
-            throw new ConfigException("no output directory given; usage: " + USAGE);
-        }
+        CommandLine line = CommandLine.parse(words, USAGE, "output directory",
+                java.util.Set.of("--train-per-class", "--test-per-class", "--seed"));
+        String dir = line.argument();
+        int train = line.intOption("--train-per-class", 100);
+        int test = line.intOption("--test-per-class", 50);
+        long seed = line.longOption("--seed", 7);
         if (train <= 0 || test <= 0) {
             throw new ConfigException("--train-per-class and --test-per-class must be > 0");
         }

@@ -50,42 +50,14 @@ public final class SampleCommand {
 
         /** Parses the words after {@code sample}. */
         public static Args parse(List<String> words) {
-            String run = null;
-            int length = 500;
-            String prime = "\n";
-            double temperature = 1.0;
-            long seed = 1;
-            for (int i = 0; i < words.size(); i++) {
-                String w = words.get(i);
-                if (w.startsWith("--")) {
-                    if (i + 1 >= words.size()) {
-                        throw new ConfigException(w + " needs a value; usage: " + USAGE);
-                    }
-                    String v = words.get(++i);
-                    try {
-                        switch (w) {
-                            case "--length" -> length = Integer.parseInt(v);
-                            case "--prime" -> prime = v;
-                            case "--temperature" -> temperature = Double.parseDouble(v);
-                            case "--seed" -> seed = Long.parseLong(v);
-                            default -> throw new ConfigException("unknown option " + w + "; usage: " + USAGE);
-                        }
-                    } catch (NumberFormatException e) {
-                        throw new ConfigException(w + " expects a number, got \"" + v + "\"");
-                    }
-                } else if (run == null) {
-                    run = w;
-                } else {
-                    throw new ConfigException("unexpected argument " + w + "; usage: " + USAGE);
-                }
-            }
-            if (run == null) {
-                throw new ConfigException("no run folder given; usage: " + USAGE);
-            }
+            CommandLine line = CommandLine.parse(words, USAGE, "run folder",
+                    java.util.Set.of("--length", "--prime", "--temperature", "--seed"));
+            String prime = line.option("--prime", "\n");
             if (prime.isEmpty()) {
                 throw new ConfigException("--prime must not be empty");
             }
-            return new Args(run, length, prime, temperature, seed);
+            return new Args(line.argument(), line.intOption("--length", 500), prime,
+                    line.doubleOption("--temperature", 1.0), line.longOption("--seed", 1));
         }
     }
 

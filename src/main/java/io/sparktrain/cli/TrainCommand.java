@@ -54,33 +54,8 @@ public final class TrainCommand {
     public record Args(String configFile, List<String> overrides, String out) {
         /** Parses the words after {@code train}. */
         public static Args parse(List<String> words) {
-            String config = null;
-            String out = null;
-            List<String> sets = new ArrayList<>();
-            for (int i = 0; i < words.size(); i++) {
-                String w = words.get(i);
-                if (w.equals("--set") || w.equals("--out")) {
-                    if (i + 1 >= words.size()) {
-                        throw new ConfigException(w + " needs a value; usage: " + USAGE);
-                    }
-                    String value = words.get(++i);
-                    if (w.equals("--set")) {
-                        sets.add(value);
-                    } else {
-                        out = value;
-                    }
-                } else if (w.startsWith("-")) {
-                    throw new ConfigException("unknown option " + w + "; usage: " + USAGE);
-                } else if (config == null) {
-                    config = w;
-                } else {
-                    throw new ConfigException("unexpected argument " + w + "; usage: " + USAGE);
-                }
-            }
-            if (config == null) {
-                throw new ConfigException("no config file given; usage: " + USAGE);
-            }
-            return new Args(config, List.copyOf(sets), out);
+            CommandLine line = CommandLine.parse(words, USAGE, "config file", java.util.Set.of("--set", "--out"));
+            return new Args(line.argument(), List.copyOf(line.all("--set")), line.option("--out", null));
         }
     }
 

@@ -18,14 +18,18 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  */
 public final class OneDnn {
     private static final boolean DISABLED = "false".equalsIgnoreCase(System.getProperty("sparktrain.onednn"));
+    private static volatile Boolean inBuild;
 
     private OneDnn() {
     }
 
     /** True when the loaded native library was built with oneDNN. */
     public static boolean inNativeBuild() {
-        String info = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
-        return info != null && info.contains("HAVE_ONEDNN");
+        if (inBuild == null) {
+            String info = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+            inBuild = info != null && info.contains("HAVE_ONEDNN");
+        }
+        return inBuild;
     }
 
     /**
