@@ -196,8 +196,8 @@ public final class TrainCommand {
                 metrics.put("vocabulary", vocabulary.size());
                 metrics.put("unigramEntropy", TextCorpus.unigramEntropy(trainCodes, vocabulary.size()));
                 extra.put(VOCABULARY, vocabularyJson(vocabulary));
-                SequenceSet train = TextCorpus.windows(trainCodes, vocabulary.size(), d.window(), d.stride());
-                SequenceSet test = source.load(Split.TEST, hadoop);
+                SequenceSet train = source.examples(text, Split.TRAIN);
+                SequenceSet test = source.examples(text, Split.TEST);
                 if (test.size() == 0) {
                     throw new ConfigException("data.text.testFraction (" + d.testFraction() + ") leaves no test text");
                 }

@@ -56,6 +56,10 @@ public record DataConfig(Format format, String dir, int trainLimit, int testLimi
         if (testLimit < 0) {
             throw ConfigException.invalid("data.testLimit", "be >= 0 (0 = all)", testLimit);
         }
+        if (format == Format.TEXT && (trainLimit > 0 || testLimit > 0)) {
+            throw new ConfigException("data.trainLimit and data.testLimit do not apply to data.format = text (its "
+                    + "examples are windows of one file); use a shorter file or data.text.testFraction");
+        }
         if (maxSequenceLength <= 0) {
             throw ConfigException.invalid("data.maxSequenceLength", "be > 0", maxSequenceLength);
         }

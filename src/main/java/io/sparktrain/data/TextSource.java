@@ -17,7 +17,12 @@ public record TextSource(String file, Vocabulary vocabulary, int window, int str
 
     @Override
     public SequenceSet load(Split split, Configuration hadoop) {
-        int[] codes = TextCorpus.encode(TextCorpus.read(file, hadoop), vocabulary, split, testFraction);
+        return examples(TextCorpus.read(file, hadoop), split);
+    }
+
+    /** The examples of one split of {@code text}, the file's content already read. */
+    public SequenceSet examples(String text, Split split) {
+        int[] codes = TextCorpus.encode(text, vocabulary, split, testFraction);
         return TextCorpus.windows(codes, vocabulary.size(), window, split == Split.TRAIN ? stride : window);
     }
 

@@ -120,6 +120,8 @@ class JobConfigLoaderTest {
                 error("model.rnn.merge = mean"));
         assertEquals("data.text.file must be a file path or URI when data.format = text, got \"\"",
                 error("data.format = text\nmodel.preset = lstm"));
+        assertTrue(error("data { format = text, text.file = t.txt, trainLimit = 5 }\nmodel.preset = lstm")
+                .startsWith("data.trainLimit and data.testLimit do not apply to data.format = text"));
         assertEquals("model.layers[0].cell must be lstm or simple-rnn (DL4J 1.0.0-M2 has no GRU layer), got \"gru\"",
                 error("data.format = csv\nmodel.preset = \"\"\nmodel.layers = [{type = bidirectional, cell = gru, "
                         + "units = 4}, {type = output}]"));
