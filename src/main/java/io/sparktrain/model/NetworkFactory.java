@@ -1,6 +1,7 @@
 package io.sparktrain.model;
 
 import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -51,6 +52,10 @@ public final class NetworkFactory {
     public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed,
                                                         int tbpttLength) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                // Keep each layer's forward results for its backward pass instead of recomputing them (DL4J's
+                // convolution layer otherwise runs its forward convolution again in backprop): 6-24% faster
+                // CNN training measured here (docs/benchmarks.md).
+                .cacheMode(CacheMode.DEVICE)
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(updater.toUpdater())
