@@ -13,6 +13,15 @@ public final class NativeThreads {
     private NativeThreads() {
     }
 
+    /**
+     * Gives the calling thread the OpenMP thread count ND4J is set to. OpenMP keeps that count per thread, and a
+     * Spark task thread starts from the process default (all cores), so without this each concurrent task's
+     * oneDNN calls would use every core and oversubscribe the machine.
+     */
+    public static void alignCallingThread() {
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Nd4j.getEnvironment().maxMasterThreads());
+    }
+
     /** Uses {@code threads} threads for native ops and BLAS from now on. */
     public static void set(int threads) {
         Nd4j.getEnvironment().setMaxThreads(threads);

@@ -7,6 +7,7 @@ import io.sparktrain.data.ShardPlan;
 import io.sparktrain.data.Split;
 import io.sparktrain.kernels.BrokenKernelsException;
 import io.sparktrain.kernels.NativeReport;
+import io.sparktrain.kernels.NativeThreads;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
 import java.util.ArrayList;
@@ -307,6 +308,7 @@ public final class ParameterAveragingTrainer {
                         new float[0], LossSum.ZERO, 0, 0, 0)).iterator();
             }
             ModelState state = broadcast.value();
+            NativeThreads.alignCallingThread();
             MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
             try {
                 apply(state, net);
@@ -344,6 +346,7 @@ public final class ParameterAveragingTrainer {
         public Iterator<Evaluation> call(Iterator<Examples> partition) {
             Examples part = partition.next();
             ModelState state = broadcast.value();
+            NativeThreads.alignCallingThread();
             MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
             try {
                 apply(state, net);
