@@ -101,11 +101,6 @@ public final class ExampleSet implements Examples {
         return new DataSet(x, y);
     }
 
-    @Override
-    public String describeExample() {
-        return Arrays.toString(exampleShape);
-    }
-
     /** The feature values, example after example (not a copy). */
     float[] features() {
         return features;

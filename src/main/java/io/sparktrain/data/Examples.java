@@ -23,7 +23,4 @@ public interface Examples extends Serializable {
      * where sequences of different lengths were padded.
      */
     DataSet minibatch(int[] indices, int from, int to);
-
-    /** What one example is, for messages: e.g. {@code [1, 28, 28]} or {@code sequences of 28 features}. */
-    String describeExample();
 }

@@ -124,11 +124,6 @@ public final class SequenceSet implements Examples {
         return features;
     }
 
-    /** Where the classes are. */
-    public Labels labelKind() {
-        return labelKind;
-    }
-
     /** Steps of sequence {@code i}. */
     public int length(int i) {
         return offsets[i + 1] - offsets[i];
@@ -244,10 +239,5 @@ public final class SequenceSet implements Examples {
         INDArray featureMask = mask == null ? null : Nd4j.create(mask, new long[] {n, steps}, 'c');
         INDArray labelMask = perStep && mask != null ? featureMask.dup() : null;
         return new DataSet(features3d, labelArray, featureMask, labelMask);
-    }
-
-    @Override
-    public String describeExample() {
-        return "sequences of " + features + (tokens != null ? "-token one-hot" : "") + " features";
     }
 }

@@ -1,5 +1,7 @@
 package io.sparktrain.kernels;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -103,25 +105,9 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         return s.toString().stripTrailing();
     }
 
-    /** A map for metrics.json. */
+    /** The components as a map for metrics.json, in declaration order. */
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("host", host);
-        m.put("backend", backend);
-        m.put("blasVendor", blasVendor);
-        m.put("blasThreads", blasThreads);
-        m.put("ompThreads", ompThreads);
-        m.put("ompNumThreadsEnv", ompNumThreadsEnv);
-        m.put("cores", cores);
-        m.put("platform", platform);
-        m.put("extension", extension);
-        m.put("oneDnn", oneDnn);
-        m.put("cpuFlags", cpuFlags);
-        m.put("helpers", helpers);
-        List<Map<String, Object>> c = checks.stream().map(r -> Map.<String, Object>of("kernel", r.kernel(),
-                "maxAbsError", r.maxAbsError(), "passed", r.passed())).toList();
-        m.put("checks", c);
-        return m;
+        return new ObjectMapper().convertValue(this, new TypeReference<LinkedHashMap<String, Object>>() { });
     }
 
     private static int intOf(Object o) {

@@ -96,14 +96,15 @@ public final class ParameterAveragingTrainer {
                             k.report());
                 }
             }
-            return run(plan, shards, testParts).withKernels(kernels);
+            return run(plan, shards, testParts, kernels);
         } finally {
             shards.unpersist(false);
             testParts.unpersist(false);
         }
     }
 
-    private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards, JavaRDD<Examples> testParts) {
+    private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards, JavaRDD<Examples> testParts,
+                               List<ExecutorKernels> kernels) {
         MultiLayerNetwork net = NetworkFactory.network(spec, config.updater(), config.seed(), config.tbpttLength());
         String json = net.getLayerWiseConfigurations().toJson();
         ModelState state = new ModelState(json, net.params().toFloatVector(), updaterState(net), 0, 0);
@@ -160,7 +161,7 @@ public final class ParameterAveragingTrainer {
         }
         // Saved with the epochs done, so that an epoch-scheduled learning rate resumes where it stopped.
         apply(state.withEpoch(config.epochs()), net);
-        return new TrainingResult(net, rounds, epochs, test, trainExamples, trainSeconds, List.of());
+        return new TrainingResult(net, rounds, epochs, test, trainExamples, trainSeconds, List.copyOf(kernels));
     }
 
     /** Evaluates the parameters in {@code state} on the cached test partitions. */

@@ -18,11 +18,6 @@ public record TrainingResult(MultiLayerNetwork network, List<RoundRecord> rounds
                              Evaluation test, long trainExamples, double trainSeconds,
                              List<ParameterAveragingTrainer.ExecutorKernels> kernels) {
 
-    /** The same result with the executors' kernel reports. */
-    TrainingResult withKernels(List<ParameterAveragingTrainer.ExecutorKernels> reports) {
-        return new TrainingResult(network, rounds, epochs, test, trainExamples, trainSeconds, List.copyOf(reports));
-    }
-
     /** Training examples per wall-clock second, evaluation excluded. */
     public double examplesPerSecond() {
         return trainExamples / trainSeconds;

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -20,21 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 class SequenceJobsTest {
     @TempDir
     Path tmp;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CliRun cli = new CliRun();
 
     private ExitCode run(String... args) {
-        out.reset();
-        err.reset();
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
-        System.setProperty("spark.driver.bindAddress", "127.0.0.1");
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.stderr();
     }
 
     private static JsonNode metrics(Path run) throws IOException {
@@ -85,7 +75,7 @@ class SequenceJobsTest {
 
         assertEquals(ExitCode.OK, run("sample", runDir.toString(), "--length", "80", "--prime", "the ", "--seed", "5"),
                 stderr());
-        String sample = out.toString(StandardCharsets.UTF_8).stripTrailing();
+        String sample = cli.stdout().stripTrailing();
         assertEquals(80, sample.length(), sample);
         String vocabulary = new ObjectMapper().readTree(runDir.resolve("vocabulary.json").toFile())
                 .get("characters").asText();

@@ -35,6 +35,11 @@ class KernelsTest {
         assertEquals(List.of("conv", "pooling", "batchnorm", "lstm"), List.copyOf(report.helpers().keySet()));
         assertTrue(report.describe().contains("check lstm      ok"), report.describe());
         assertEquals("", report.failures());
+        java.util.Map<String, Object> map = report.toMap();
+        assertEquals(List.of("host", "backend", "blasVendor", "blasThreads", "ompThreads", "ompNumThreadsEnv", "cores",
+                "platform", "extension", "oneDnn", "cpuFlags", "helpers", "checks"), List.copyOf(map.keySet()));
+        assertEquals(java.util.Map.of("kernel", "lstm 2 steps", "maxAbsError", report.checks().get(2).maxAbsError(),
+                "passed", true), ((List<?>) map.get("checks")).get(2));
     }
 
     @Test
