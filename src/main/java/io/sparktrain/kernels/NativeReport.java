@@ -1,7 +1,5 @@
 package io.sparktrain.kernels;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -105,9 +103,27 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         return s.toString().stripTrailing();
     }
 
-    /** The components as a map for metrics.json, in declaration order. */
+    /**
+     * A map for metrics.json. Written out rather than derived with Jackson's convertValue: on a Spark runtime
+     * whose jackson-core is older than its jackson-databind that fails (seen on the test cluster).
+     */
     public Map<String, Object> toMap() {
-        return new ObjectMapper().convertValue(this, new TypeReference<LinkedHashMap<String, Object>>() { });
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", host);
+        m.put("backend", backend);
+        m.put("blasVendor", blasVendor);
+        m.put("blasThreads", blasThreads);
+        m.put("ompThreads", ompThreads);
+        m.put("ompNumThreadsEnv", ompNumThreadsEnv);
+        m.put("cores", cores);
+        m.put("platform", platform);
+        m.put("extension", extension);
+        m.put("oneDnn", oneDnn);
+        m.put("cpuFlags", cpuFlags);
+        m.put("helpers", helpers);
+        m.put("checks", checks.stream().map(r -> Map.<String, Object>of("kernel", r.kernel(),
+                "maxAbsError", r.maxAbsError(), "passed", r.passed())).toList());
+        return m;
     }
 
     private static int intOf(Object o) {

@@ -19,7 +19,10 @@ public final class NativeThreads {
      * oneDNN calls would use every core and oversubscribe the machine.
      */
     public static void alignCallingThread() {
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Nd4j.getEnvironment().maxMasterThreads());
+        // ND4J's backend first: NativeOpsHolder cannot initialise before it, and in a fresh executor JVM (one that
+        // replaced a lost executor) this can be the first ND4J call.
+        int threads = Nd4j.getEnvironment().maxMasterThreads();
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
 
     /** Uses {@code threads} threads for native ops and BLAS from now on. */
