@@ -1,5 +1,9 @@
 package io.sparktrain.model;
 
+import io.sparktrain.nn.FusedConvPool;
+import io.sparktrain.nn.FusedConvPoolLayer;
+import java.util.List;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -51,6 +55,15 @@ public final class NetworkFactory {
      */
     public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed,
                                                         int tbpttLength) {
+        return configuration(spec, updater, seed, tbpttLength, ConvBlocks.preferred());
+    }
+
+    /**
+     * {@link #configuration(NetworkSpec, UpdaterSpec, long, int)} with convolution + pooling pairs run as
+     * {@code blocks} says; the parameter vector is the same either way.
+     */
+    public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed,
+                                                        int tbpttLength, ConvBlocks blocks) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 // Keep each layer's forward results for its backward pass instead of recomputing them (DL4J's
                 // convolution layer otherwise runs its forward convolution again in backprop): 6-24% faster
@@ -67,8 +80,18 @@ public final class NetworkFactory {
                 lastRecurrent = i;
             }
         }
-        for (int i = 0; i < spec.layers().size(); i++) {
-            Layer layer = toDl4j(spec.layers().get(i), spec);
+        List<LayerSpec> layers = spec.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            if (blocks == ConvBlocks.FUSED_ONEDNN && i + 1 < layers.size()
+                    && layers.get(i) instanceof LayerSpec.Conv c && layers.get(i + 1) instanceof LayerSpec.Pool p) {
+                Optional<FusedConvPool> fused = fuse(c, p);
+                if (fused.isPresent()) {
+                    list.layer(fused.get());
+                    i++;
+                    continue;
+                }
+            }
+            Layer layer = toDl4j(layers.get(i), spec);
             // Many-to-one: the last recurrent layer passes on its last unmasked step only.
             list.layer(i == lastRecurrent && spec.output() == OutputMode.LAST ? new LastTimeStep(layer) : layer);
         }
@@ -96,12 +119,17 @@ public final class NetworkFactory {
     }
 
     /**
-     * Builds and initialises a network from its configuration, with libnd4j's convolution ops (oneDNN in the
-     * oneDNN native builds) where available: every network sparktrain trains or evaluates is built here.
+     * Builds and initialises a network from its configuration: every network sparktrain trains or evaluates is
+     * built here. Fused blocks skip the input gradient they need not compute; plain convolution layers get libnd4j's
+     * convolution ops (oneDNN in the oneDNN native builds) where available.
      */
     public static MultiLayerNetwork build(MultiLayerConfiguration configuration) {
         MultiLayerNetwork net = new MultiLayerNetwork(configuration);
         net.init();
+        // MultiLayerNetwork drops the first layer's input gradient unless a preprocessor sits before it.
+        if (net.getLayer(0) instanceof FusedConvPoolLayer first && configuration.getInputPreProcess(0) == null) {
+            first.skipInputGradient();
+        }
         io.sparktrain.kernels.OneDnn.useForConvolution(net);
         return net;
     }
@@ -118,15 +146,7 @@ public final class NetworkFactory {
             };
         }
         if (layer instanceof LayerSpec.Conv c) {
-            return new ConvolutionLayer.Builder(c.kernelH(), c.kernelW())
-                    .stride(c.strideH(), c.strideW())
-                    .dilation(c.dilationH(), c.dilationW())
-                    .padding(c.padding().height(), c.padding().width())
-                    .convolutionMode(mode(c.padding()))
-                    .nOut(c.filters())
-                    .activation(activation(c.activation(), c.alpha()))
-                    .weightInit(init(c.activation()))
-                    .build();
+            return convolution(c).build();
         }
         if (layer instanceof LayerSpec.Pool p) {
             return new SubsamplingLayer.Builder(p.max() ? PoolingType.MAX : PoolingType.AVG)
@@ -157,6 +177,28 @@ public final class NetworkFactory {
                 .nOut(spec.classes())
                 .activation(new ActivationSoftmax())
                 .build();
+    }
+
+    private static ConvolutionLayer.Builder convolution(LayerSpec.Conv c) {
+        return new ConvolutionLayer.Builder(c.kernelH(), c.kernelW())
+                .stride(c.strideH(), c.strideW())
+                .dilation(c.dilationH(), c.dilationW())
+                .padding(c.padding().height(), c.padding().width())
+                .convolutionMode(mode(c.padding()))
+                .nOut(c.filters())
+                .activation(activation(c.activation(), c.alpha()))
+                .weightInit(init(c.activation()));
+    }
+
+    /** Convolution {@code c} and pooling {@code p} as one oneDNN block, when that computes exactly the same. */
+    private static Optional<FusedConvPool> fuse(LayerSpec.Conv c, LayerSpec.Pool p) {
+        PoolingType type = p.max() ? PoolingType.MAX : PoolingType.AVG;
+        int[] padding = {p.padding().height(), p.padding().width()};
+        if (!FusedConvPool.fusable(convolution(c).build(), type, padding, mode(p.padding()))) {
+            return Optional.empty();
+        }
+        return Optional.of(new FusedConvPool(convolution(c), type, new int[] {p.kernelH(), p.kernelW()},
+                new int[] {p.strideH(), p.strideW()}));
     }
 
     // Shapes were checked exactly by ShapeInference, so Truncate never truncates anything.

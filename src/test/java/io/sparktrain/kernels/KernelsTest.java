@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparktrain.TestData;
 import io.sparktrain.data.ExampleSet;
 import io.sparktrain.model.Activation;
+import io.sparktrain.model.ConvBlocks;
 import io.sparktrain.model.LayerSpec;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
@@ -63,9 +64,11 @@ class KernelsTest {
                 new LayerSpec.Conv(3, 3, 3, 1, 1, Padding.VALID, 1, 1, Activation.RELU, 0),
                 new LayerSpec.Output()), 3);
         UpdaterSpec adam = new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.01, 0);
-        MultiLayerNetwork builtIn = new MultiLayerNetwork(NetworkFactory.configuration(spec, adam, 5));
+        MultiLayerNetwork builtIn = new MultiLayerNetwork(
+                NetworkFactory.configuration(spec, adam, 5, 0, ConvBlocks.SEPARATE_DL4J));
         builtIn.init();
-        MultiLayerNetwork viaOps = new MultiLayerNetwork(NetworkFactory.configuration(spec, adam, 5));
+        MultiLayerNetwork viaOps = new MultiLayerNetwork(
+                NetworkFactory.configuration(spec, adam, 5, 0, ConvBlocks.SEPARATE_DL4J));
         viaOps.init();
         assertEquals(2, OneDnn.forceConvolutionHelper(viaOps));
         assertNull(builtIn.getLayer(0).getHelper());
