@@ -1,5 +1,9 @@
 package io.sparktrain.kernels;
 
+import io.sparktrain.model.ConvBlocks;
+import io.sparktrain.nn.FusedConvPool;
+import java.util.ArrayList;
+
 import java.io.Serializable;
 import java.util.List;
 import java.util.Random;
@@ -19,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Runs the layers training uses (DL4J's convolution, max pooling and LSTM, on whatever native build is loaded) on
+ * Runs the layers training uses (DL4J's convolution, max pooling and LSTM, on whatever native build is loaded, and
+ * the fused oneDNN convolution + pooling block) on
  * fixed small inputs and compares them with plain-Java references, so that a node with a broken or mismatched
  * native library fails before it trains garbage.
  */
@@ -40,9 +45,13 @@ public final class KernelCheck {
     private KernelCheck() {
     }
 
-    /** All checks. */
+    /** All checks: the fused oneDNN block too when training uses it ({@link ConvBlocks#preferred()}). */
     public static List<Result> run() {
-        return List.of(convolution(), maxPooling(), lstm());
+        List<Result> checks = new ArrayList<>(List.of(convolution(), maxPooling(), lstm()));
+        if (ConvBlocks.preferred() == ConvBlocks.FUSED_ONEDNN) {
+            checks.add(fusedBlock());
+        }
+        return List.copyOf(checks);
     }
 
     private static float[] random(int n, long seed) {
@@ -78,16 +87,68 @@ public final class KernelCheck {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         OneDnn.useForConvolution(net); // the path training takes
-        float[] weights = random(o * c * k * k, 1);
-        float[] bias = random(o, 2);
+        float[][] params = fixConvolution(net, o, c, k, 1);
         float[] x = random(n * c * h * w, 3);
+        double[] expected = referenceConvolution(x, params[0], params[1], n, c, h, w, o, k, pad);
+        return result("conv2d 3x3 pad 1", expected, net.output(Nd4j.create(x, new long[] {n, c, h, w}, 'c')));
+    }
+
+    /** Max pooling 2x2 stride 2 on a 2x3x6x6 batch. */
+    static Result maxPooling() {
+        int n = 2, c = 3, h = 6, w = 6;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .setInputType(InputType.convolutional(h, w, c)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        float[] x = random(n * c * h * w, 4);
+        double[] expected = referenceMaxPool(toDouble(x), n * c, h, w);
+        return result("maxpool 2x2", expected, net.output(Nd4j.create(x, new long[] {n, c, h, w}, 'c')));
+    }
+
+    /**
+     * The fused oneDNN block training runs for convolution + ReLU + max pooling (conv 3x3 pad 1, 2 -> 3 channels,
+     * pooling 2x2, on a 2x2x6x6 batch).
+     */
+    static Result fusedBlock() {
+        int n = 2, c = 2, h = 6, w = 6, o = 3, k = 3, pad = 1;
+        ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(k, k).stride(1, 1).padding(pad, pad).nOut(o)
+                .activation(Activation.RELU);
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+                .layer(new FusedConvPool(conv, PoolingType.MAX, new int[] {2, 2}, new int[] {2, 2}))
+                .setInputType(InputType.convolutional(h, w, c)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        float[][] params = fixConvolution(net, o, c, k, 9);
+        float[] x = random(n * c * h * w, 11);
+        double[] convolved = referenceConvolution(x, params[0], params[1], n, c, h, w, o, k, pad);
+        for (int i = 0; i < convolved.length; i++) {
+            convolved[i] = Math.max(0, convolved[i]);
+        }
+        double[] expected = referenceMaxPool(convolved, n * o, h, w);
+        return result("fused conv+relu+maxpool", expected,
+                net.output(Nd4j.create(x, new long[] {n, c, h, w}, 'c')));
+    }
+
+    /** Gives the first layer (a convolution) fixed random weights and bias; returns them, weights first. */
+    private static float[][] fixConvolution(MultiLayerNetwork net, int o, int c, int k, long seed) {
+        float[] weights = random(o * c * k * k, seed);
+        float[] bias = random(o, seed + 1);
         net.getLayer(0).setParam("W", Nd4j.create(weights, new long[] {o, c, k, k}, 'c'));
         net.getLayer(0).setParam("b", Nd4j.create(bias, new long[] {1, o}, 'c'));
-        double[] expected = new double[n * o * h * w];
+        return new float[][] {weights, bias};
+    }
+
+    /** Stride-1 convolution of {@code [n, c, h, w]} by {@code [o, c, k, k]} with zero padding {@code pad}. */
+    private static double[] referenceConvolution(float[] x, float[] weights, float[] bias, int n, int c, int h,
+                                                 int w, int o, int k, int pad) {
+        int oh = h - k + 2 * pad + 1;
+        int ow = w - k + 2 * pad + 1;
+        double[] out = new double[n * o * oh * ow];
         for (int b = 0; b < n; b++) {
             for (int f = 0; f < o; f++) {
-                for (int i = 0; i < h; i++) {
-                    for (int j = 0; j < w; j++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
                         double s = bias[f];
                         for (int ch = 0; ch < c; ch++) {
                             for (int ki = 0; ki < k; ki++) {
@@ -101,25 +162,18 @@ public final class KernelCheck {
                                 }
                             }
                         }
-                        expected[((b * o + f) * h + i) * w + j] = s;
+                        out[((b * o + f) * oh + i) * ow + j] = s;
                     }
                 }
             }
         }
-        return result("conv2d 3x3 pad 1", expected, net.output(Nd4j.create(x, new long[] {n, c, h, w}, 'c')));
+        return out;
     }
 
-    /** Max pooling 2x2 stride 2 on a 2x3x6x6 batch. */
-    static Result maxPooling() {
-        int n = 2, c = 3, h = 6, w = 6;
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
-                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                .setInputType(InputType.convolutional(h, w, c)).build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        float[] x = random(n * c * h * w, 4);
-        double[] expected = new double[n * c * (h / 2) * (w / 2)];
-        for (int b = 0; b < n * c; b++) {
+    /** 2x2 stride-2 max pooling of {@code planes} planes of {@code h x w}. */
+    private static double[] referenceMaxPool(double[] x, int planes, int h, int w) {
+        double[] out = new double[planes * (h / 2) * (w / 2)];
+        for (int b = 0; b < planes; b++) {
             for (int i = 0; i < h / 2; i++) {
                 for (int j = 0; j < w / 2; j++) {
                     double m = Double.NEGATIVE_INFINITY;
@@ -128,11 +182,19 @@ public final class KernelCheck {
                             m = Math.max(m, x[(b * h + 2 * i + di) * w + 2 * j + dj]);
                         }
                     }
-                    expected[(b * (h / 2) + i) * (w / 2) + j] = m;
+                    out[(b * (h / 2) + i) * (w / 2) + j] = m;
                 }
             }
         }
-        return result("maxpool 2x2", expected, net.output(Nd4j.create(x, new long[] {n, c, h, w}, 'c')));
+        return out;
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.sparktrain.kernels;
 
+import io.sparktrain.nn.Dnnl;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -42,7 +44,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param extension JavaCPP platform extension chosen ("" = generic build; e.g. -avx512, -onednn-avx512)
  * @param oneDnn whether the loaded native library was built with oneDNN
  * @param cpuFlags the vector extensions the CPU reports (avx2, avx512f, ...)
- * @param helpers per layer kind (conv, pooling, batchnorm, lstm), the helper class DL4J uses, or "none"
+ * @param helpers per layer kind (conv, pooling, batchnorm, lstm), the helper class DL4J uses, or "none"; and for
+ *     "conv+pool", whether convolution + pooling pairs run as fused oneDNN blocks
  * @param checks the kernel self-check
  */
 public record NativeReport(String host, String backend, String blasVendor, int blasThreads, int ompThreads,
@@ -156,7 +159,19 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         m.put("pooling", helper(cnn.getLayer(1)));
         m.put("batchnorm", helper(cnn.getLayer(2)));
         m.put("lstm", helper(lstm.getLayer(0)));
+        m.put("conv+pool", fusedBlocks());
         return m;
+    }
+
+    /** How a convolution followed by pooling runs in the networks NetworkFactory builds. */
+    private static String fusedBlocks() {
+        if (!Dnnl.wanted()) {
+            return "separate DL4J layers (-Dsparktrain.onednn=false)";
+        }
+        if (!Dnnl.usable()) {
+            return "separate DL4J layers: oneDNN did not load (" + Dnnl.loadFailure() + ")";
+        }
+        return "FusedConvPoolLayer (oneDNN " + Dnnl.version() + ", " + Dnnl.convolutionKernel() + ")";
     }
 
     private static String helper(Layer layer) {

@@ -1,7 +1,11 @@
 package io.sparktrain.nn;
 
 import java.util.Optional;
+import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.global.dnnl.algorithm;
+import org.bytedeco.dnnl.global.dnnl.prop_kind;
+import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.javacpp.Pointer;
@@ -60,6 +64,26 @@ public final class Dnnl {
         }
         dnnl_version_t v = dnnl.dnnl_version();
         return v.major() + "." + v.minor() + "." + v.patch();
+    }
+
+    /**
+     * The implementation oneDNN picks on this CPU for a training convolution of the MNIST network's second block
+     * (e.g. "jit:avx512_common"; "ref" would mean no vectorised kernel for this CPU), or "unavailable".
+     */
+    public static String convolutionKernel() {
+        return cpuEngine().map(e -> {
+            memory.format_tag any = memory.format_tag.any;
+            long[] pad = {1, 1};
+            convolution_forward.desc d = new convolution_forward.desc(prop_kind.forward_training,
+                    algorithm.convolution_direct, desc(new long[] {64, 32, 14, 14}, any),
+                    desc(new long[] {64, 32, 3, 3}, any), desc(new long[] {64}, any),
+                    desc(new long[] {64, 64, 14, 14}, any), new long[] {1, 1}, pad, pad);
+            return new convolution_forward.primitive_desc(d, e).impl_info_str().getString();
+        }).orElse("unavailable");
+    }
+
+    private static memory.desc desc(long[] dims, memory.format_tag tag) {
+        return new memory.desc(dims, memory.data_type.f32, tag);
     }
 
     /** A JavaCPP pointer to native memory that belongs to someone else (an ND4J buffer). */

@@ -25,15 +25,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * convolution backward for the input. DL4J's own path runs each of those as a separate libnd4j op with NCHW arrays
  * in between and reorders to oneDNN's layouts inside each op.
  *
- * <p>Arrays are float32. Primitives are built per input geometry on first use and kept (a few geometries: the
- * training minibatch, a short last minibatch, the evaluation batch).
+ * <p>Arrays are float32. Primitives are built per input geometry and thread count on first use and kept (a few:
+ * the training minibatch, a short last minibatch, the evaluation batch).
  */
 public class FusedConvPoolLayer extends ConvolutionLayer {
     private static final int PLANS_KEPT = 3;
 
-    private final transient Map<BlockGeometry, ConvPoolPlan> plans = new LinkedHashMap<>(4, 0.75f, true) {
+    private final transient Map<PlanKey, ConvPoolPlan> plans = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<BlockGeometry, ConvPoolPlan> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<PlanKey, ConvPoolPlan> eldest) {
             return size() > PLANS_KEPT;
         }
     };
@@ -52,11 +52,6 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
     public void skipInputGradient() {
         inputGradient = false;
         plans.clear();
-    }
-
-    /** oneDNN's name for the convolution kernel a minibatch of {@code n} runs, e.g. "jit:avx512_common". */
-    public static String describe() {
-        return "oneDNN " + Dnnl.version();
     }
 
     @Override
@@ -113,16 +108,22 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
         int[] ps = c.getPoolStride();
         BlockGeometry g = new BlockGeometry(in.size(0), in.size(1), in.size(2), in.size(3), c.getNOut(), k[0], k[1],
                 s[0], s[1], p[0], p[1], pk[0], pk[1], ps[0], ps[1]);
-        ConvPoolPlan plan = plans.get(g);
+        // oneDNN splits a primitive's work for the OpenMP thread count current when it is created, and runs that
+        // many threads ever after; ND4J's setting is what NativeThreads gives the calling thread.
+        PlanKey key = new PlanKey(g, Nd4j.getEnvironment().maxMasterThreads());
+        ConvPoolPlan plan = plans.get(key);
         if (plan == null) {
             engine e = Dnnl.cpuEngine().orElseThrow(() -> new IllegalStateException(
                     "oneDNN is not available: " + Dnnl.loadFailure()));
             BlockActivation activation = BlockActivation.of(c.getActivationFn()).orElseThrow(
                     () -> new IllegalStateException("no oneDNN post-op for " + c.getActivationFn()));
             plan = new ConvPoolPlan(e, g, activation, c.getPoolingType() == PoolingType.MAX, inputGradient);
-            plans.put(g, plan);
+            plans.put(key, plan);
         }
         return plan;
+    }
+
+    private record PlanKey(BlockGeometry geometry, int threads) {
     }
 
     private static INDArray rowMajorFloat(INDArray a, LayerWorkspaceMgr mgr, ArrayType type) {

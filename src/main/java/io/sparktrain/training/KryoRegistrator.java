@@ -19,6 +19,7 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(ExampleSet.class, java);
         kryo.register(SequenceSet.class, java);
         kryo.register(ModelState.class, java);
+        kryo.register(SerializableHadoopConf.class, java);
         kryo.register(WorkerUpdate.class, java);
         kryo.register(LossSum.class, java);
         kryo.register(Evaluation.class, java);

@@ -75,7 +75,9 @@ public final class ParameterAveragingTrainer {
     public TrainingResult train(ExampleSource source, int trainSize, int testSize) {
         int workers = config.workers();
         ShardPlan plan = new ShardPlan(trainSize, workers, config.batchSizePerWorker(), config.seed());
-        SerializableHadoopConf hadoop = new SerializableHadoopConf(sc.hadoopConfiguration());
+        // Broadcast once: the shard RDDs' lineage goes into every round's task binary, and a Hadoop configuration
+        // serialised there costs each round's tasks milliseconds to write and read back.
+        Broadcast<SerializableHadoopConf> hadoop = sc.broadcast(new SerializableHadoopConf(sc.hadoopConfiguration()));
 
         JavaRDD<Examples> shards = sc.parallelize(range(workers), workers)
                 .mapPartitionsWithIndex(new LoadShard(source, hadoop, plan), true)
@@ -100,6 +102,7 @@ public final class ParameterAveragingTrainer {
         } finally {
             shards.unpersist(false);
             testParts.unpersist(false);
+            hadoop.destroy();
         }
     }
 
@@ -274,21 +277,22 @@ public final class ParameterAveragingTrainer {
     }
 
     /** Executor side: loads the shard of partition {@code index}. */
-    private record LoadShard(ExampleSource source, SerializableHadoopConf hadoop, ShardPlan plan)
+    private record LoadShard(ExampleSource source, Broadcast<SerializableHadoopConf> hadoop, ShardPlan plan)
             implements Function2<Integer, Iterator<Integer>, Iterator<Examples>> {
         @Override
         public Iterator<Examples> call(Integer index, Iterator<Integer> ignored) {
-            Examples all = source.load(Split.TRAIN, hadoop.get());
+            Examples all = source.load(Split.TRAIN, hadoop.value().get());
             return Collections.singletonList(all.subset(plan.shardIndices(index))).iterator();
         }
     }
 
     /** Executor side: loads a contiguous slice of the test split. */
-    private record LoadTestPart(ExampleSource source, SerializableHadoopConf hadoop, int testSize, int parts)
+    private record LoadTestPart(ExampleSource source, Broadcast<SerializableHadoopConf> hadoop, int testSize,
+                                int parts)
             implements Function2<Integer, Iterator<Integer>, Iterator<Examples>> {
         @Override
         public Iterator<Examples> call(Integer index, Iterator<Integer> ignored) {
-            Examples all = source.load(Split.TEST, hadoop.get());
+            Examples all = source.load(Split.TEST, hadoop.value().get());
             int from = (int) ((long) testSize * index / parts);
             int to = (int) ((long) testSize * (index + 1) / parts);
             return Collections.singletonList(all.subset(IntStream.range(from, to).toArray())).iterator();
