@@ -8,6 +8,7 @@ import io.sparktrain.data.MnistSource;
 import io.sparktrain.data.SeqMnistSource;
 import io.sparktrain.data.Split;
 import io.sparktrain.kernels.NativeThreads;
+import io.sparktrain.nn.Dnnl;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.model.OutputMode;
@@ -102,11 +103,14 @@ final class BenchCommand {
 
         // The single process may use every core; ND4J's small per-step ops can run faster on one thread than on
         // several (measured for the LSTM), so it takes whichever native thread count is faster here.
+        // Fused oneDNN blocks (CNNs) use every core the phase has, whatever ND4J's own ops use.
+        Dnnl.setThreads(cores);
         int singleThreads = fastestThreads(spec, adam, train, batch, cores);
         NativeThreads.set(singleThreads);
         double single = singleProcess(spec, adam, train, batch);
 
         NativeThreads.set(Math.max(1, cores / workers));
+        Dnnl.setThreads(Math.max(1, cores / workers));
         // Two epochs, the second timed: like the single process's warm-up, the first pays for building the
         // networks on the workers and compiling their code paths.
         TrainingConfig config = new TrainingConfig(2, workers, batch, frequency, adam, 42, 1000);
@@ -120,30 +124,34 @@ final class BenchCommand {
         return new Result(preset, examples, cores, singleThreads, single, workers, spark);
     }
 
-    /** 1 or {@code cores} native threads, whichever fits a few minibatches of a throwaway network faster. */
+    /**
+     * 1 or {@code cores} native threads for ND4J's ops, whichever fits minibatches of a throwaway network faster:
+     * two alternating passes of 12 timed minibatches each (after two untimed ones that build each setting's
+     * kernels), the best pass per setting, so that one noisy pass does not decide.
+     */
     private static int fastestThreads(NetworkSpec spec, UpdaterSpec updater, Examples train, int batch, int cores) {
         if (cores == 1) {
             return 1;
         }
         MultiLayerNetwork net = NetworkFactory.network(spec, updater, 7);
         int[] order = IntStream.range(0, train.size()).toArray();
-        int to = Math.min(batch, train.size());
-        double best = Double.MAX_VALUE;
-        int bestThreads = 1;
-        for (int threads : new int[] {1, cores}) {
-            NativeThreads.set(threads);
-            net.fit(train.minibatch(order, 0, to));
-            long start = System.nanoTime();
-            for (int i = 0; i < 4; i++) {
-                net.fit(train.minibatch(order, 0, to));
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (seconds < best) {
-                best = seconds;
-                bestThreads = threads;
+        int[] candidates = {1, cores};
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        for (int pass = 0; pass < 2; pass++) {
+            for (int c = 0; c < candidates.length; c++) {
+                NativeThreads.set(candidates[c]);
+                for (int w = 0; w < (pass == 0 ? 2 : 0); w++) {
+                    net.fit(train.minibatch(order, 0, Math.min(batch, train.size())));
+                }
+                long start = System.nanoTime();
+                for (int i = 0; i < 12; i++) {
+                    int from = (i * batch) % Math.max(1, train.size() - batch + 1);
+                    net.fit(train.minibatch(order, from, Math.min(from + batch, train.size())));
+                }
+                best[c] = Math.min(best[c], (System.nanoTime() - start) / 1e9);
             }
         }
-        return bestThreads;
+        return best[0] <= best[1] ? candidates[0] : candidates[1];
     }
 
     /** Fits every minibatch once after two untimed warm-up minibatches. */

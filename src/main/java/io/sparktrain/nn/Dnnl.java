@@ -1,6 +1,7 @@
 package io.sparktrain.nn;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
@@ -9,6 +10,9 @@ import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * The process's oneDNN CPU engine, loaded once through JavaCPP's presets. oneDNN primitives created on it run the
@@ -18,8 +22,40 @@ public final class Dnnl {
     private static final String DISABLE_PROPERTY = "sparktrain.onednn";
     private static volatile Optional<engine> cpu;
     private static volatile String loadFailure = "";
+    private static volatile int threads;
 
     private Dnnl() {
+    }
+
+    /**
+     * OpenMP threads each fused block's primitives are created for. oneDNN splits a primitive's work for the thread
+     * count current when the primitive is created and runs that many threads ever after, whatever the calling
+     * thread's OpenMP setting is at run time.
+     *
+     * @return the count {@link #setThreads} gave, else ND4J's threads per op
+     */
+    public static int threads() {
+        int t = threads;
+        return t > 0 ? t : Nd4j.getEnvironment().maxMasterThreads();
+    }
+
+    /**
+     * Creates fused blocks' primitives for {@code count} threads from now on (0: ND4J's threads per op). A process
+     * can give its blocks every core while ND4J's own small ops run on one, which is faster than either alone.
+     */
+    public static void setThreads(int count) {
+        threads = count;
+    }
+
+    /** Runs {@code create} with the calling thread's OpenMP count at {@code count}, then back at ND4J's. */
+    static <T> T withOpenMpThreads(int count, Supplier<T> create) {
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        ops.setOmpNumThreads(count);
+        try {
+            return create.get();
+        } finally {
+            ops.setOmpNumThreads(Nd4j.getEnvironment().maxMasterThreads());
+        }
     }
 
     /** False when {@code -Dsparktrain.onednn=false} asks for DL4J's own layers. */

@@ -108,16 +108,16 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
         int[] ps = c.getPoolStride();
         BlockGeometry g = new BlockGeometry(in.size(0), in.size(1), in.size(2), in.size(3), c.getNOut(), k[0], k[1],
                 s[0], s[1], p[0], p[1], pk[0], pk[1], ps[0], ps[1]);
-        // oneDNN splits a primitive's work for the OpenMP thread count current when it is created, and runs that
-        // many threads ever after; ND4J's setting is what NativeThreads gives the calling thread.
-        PlanKey key = new PlanKey(g, Nd4j.getEnvironment().maxMasterThreads());
+        int threads = Dnnl.threads();
+        PlanKey key = new PlanKey(g, threads);
         ConvPoolPlan plan = plans.get(key);
         if (plan == null) {
             engine e = Dnnl.cpuEngine().orElseThrow(() -> new IllegalStateException(
                     "oneDNN is not available: " + Dnnl.loadFailure()));
             BlockActivation activation = BlockActivation.of(c.getActivationFn()).orElseThrow(
                     () -> new IllegalStateException("no oneDNN post-op for " + c.getActivationFn()));
-            plan = new ConvPoolPlan(e, g, activation, c.getPoolingType() == PoolingType.MAX, inputGradient);
+            boolean max = c.getPoolingType() == PoolingType.MAX;
+            plan = Dnnl.withOpenMpThreads(threads, () -> new ConvPoolPlan(e, g, activation, max, inputGradient));
             plans.put(key, plan);
         }
         return plan;

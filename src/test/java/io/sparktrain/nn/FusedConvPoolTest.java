@@ -98,6 +98,31 @@ class FusedConvPoolTest {
     }
 
     @Test
+    void blocksBuiltForTwoThreadsComputeWhatOneThreadComputes() {
+        NetworkSpec spec = new NetworkSpec("mnist", Shape.map(1, 28, 28),
+                Presets.layers("two-block-cnn", null).orElseThrow(), 10);
+        DataSet batch = randomBatch(spec.input(), 10, 32, 9);
+        INDArray[] outputs = new INDArray[2];
+        INDArray[] gradients = new INDArray[2];
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                Dnnl.setThreads(threads);
+                MultiLayerNetwork net = NetworkFactory.build(
+                        NetworkFactory.configuration(spec, ADAM, 3, 0, ConvBlocks.FUSED_ONEDNN));
+                outputs[threads - 1] = net.output(batch.getFeatures());
+                net.setInput(batch.getFeatures());
+                net.setLabels(batch.getLabels());
+                net.computeGradientAndScore();
+                gradients[threads - 1] = net.gradient().gradient().dup();
+            }
+        } finally {
+            Dnnl.setThreads(0);
+        }
+        assertClose(outputs[0], outputs[1], 1e-5, "output");
+        assertClose(gradients[0], gradients[1], 1e-4, "gradient");
+    }
+
+    @Test
     void paddedPoolingStaysWithDl4jsLayers() {
         NetworkSpec spec = new NetworkSpec("p", Shape.map(1, 8, 8), List.of(conv(2, 3, 1, 1, Activation.RELU),
                 new LayerSpec.Pool(true, 2, 2, 2, 2, Padding.of(1, 1)), new LayerSpec.Output()), 2);
