@@ -9,6 +9,7 @@ import io.sparktrain.data.SeqMnistSource;
 import io.sparktrain.data.Split;
 import io.sparktrain.kernels.NativeThreads;
 import io.sparktrain.nn.Dnnl;
+import io.sparktrain.nn.FusedConvPool;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.model.OutputMode;
@@ -41,22 +42,25 @@ final class BenchCommand {
      * @param preset the network
      * @param examples examples fitted in each measurement
      * @param cores cores of this machine
-     * @param singleThreads native threads the single process chose (1 or {@code cores}, whichever was faster)
+     * @param singleThreads native threads the single process chose for ND4J's ops (1 or {@code cores}, whichever
+     *     was faster)
+     * @param blockThreads threads of the single process's fused oneDNN blocks; 0 when the network has none
      * @param single examples/s in one process
      * @param workers Spark workers
      * @param spark examples/s with parameter averaging in Spark local mode
      */
-    record Result(String preset, int examples, int cores, int singleThreads, double single, int workers,
-                  double spark) {
+    record Result(String preset, int examples, int cores, int singleThreads, int blockThreads, double single,
+                  int workers, double spark) {
         double ratio() {
             return spark / single;
         }
 
         String describe() {
-            return String.format("bench %s: %d examples, %d cores%n  single process, %d threads (faster of 1 and %d): "
+            String blocks = blockThreads > 0 ? ", fused conv blocks on " + blockThreads : "";
+            return String.format("bench %s: %d examples, %d cores%n  single process, %d threads (faster of 1 and %d)%s: "
                             + "%.1f examples/s%n  Spark local[%d], %d worker(s) x %d thread(s): %.1f examples/s%n"
-                            + "  ratio Spark / single: %.3f", preset, examples, cores, singleThreads, cores, single,
-                    workers, workers, Math.max(1, cores / workers), spark, ratio());
+                            + "  ratio Spark / single: %.3f", preset, examples, cores, singleThreads, cores, blocks,
+                    single, workers, workers, Math.max(1, cores / workers), spark, ratio());
         }
     }
 
@@ -121,7 +125,9 @@ final class BenchCommand {
             TrainingResult r = new ParameterAveragingTrainer(sc, spec, config).train(source, examples, 100);
             spark = examples / r.epochs().get(1).seconds();
         }
-        return new Result(preset, examples, cores, singleThreads, single, workers, spark);
+        boolean fused = NetworkFactory.configuration(spec, adam, 1).getConfs().stream()
+                .anyMatch(c -> c.getLayer() instanceof FusedConvPool);
+        return new Result(preset, examples, cores, singleThreads, fused ? cores : 0, single, workers, spark);
     }
 
     /**
