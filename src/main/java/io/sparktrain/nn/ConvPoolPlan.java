@@ -36,126 +36,67 @@ import org.bytedeco.dnnl.stream;
  * serves one layer and one thread at a time; {@link #backward} uses the state of the last {@link #forward}.
  */
 final class ConvPoolPlan {
+    private static final long[] NO_PAD = {0, 0};
+
     private final BlockGeometry g;
+    private final engine engine;
+    private final int threads;
+    private final BlockActivation activation;
+    private final algorithm poolAlg;
+    private final boolean inputGradient;
     private final stream stream;
     private final Staged src;
     private final Staged weights;
     private final memory bias;
+    private final convolution_forward.primitive_desc convPd;
     private final convolution_forward conv;
     private final IntMemoryMap convArgs;
     private final memory convDst;
+    private final pooling_forward.primitive_desc poolPd;
     private final pooling_forward pool;
     private final IntMemoryMap poolArgs;
+    private final memory workspace;
     private final Staged out;
-    private final Staged diffOut;
-    private final pooling_backward poolBack;
-    private final IntMemoryMap poolBackArgs;
-    private final Optional<eltwise_backward> activationBack;
-    private final IntMemoryMap activationBackArgs;
-    private final Staged backSrc;
-    private final Staged backDiffDst;
-    private final convolution_backward_weights weightsBack;
-    private final IntMemoryMap weightsBackArgs;
-    private final Staged diffWeights;
-    private final memory diffBias;
-    private final Optional<DataBack> dataBack;
+    private Backward backward;
 
-    /** The backward-data half, built only when the layer's input gradient is wanted. */
-    private record DataBack(convolution_backward_data primitive, IntMemoryMap args, Staged weights, Staged diffDst,
-                            Staged diffSrc) {
-    }
-
-    ConvPoolPlan(engine engine, BlockGeometry g, BlockActivation activation, boolean pooledMax,
+    /**
+     * Builds the forward primitives; the backward ones (and their buffers) are built on the first {@link #backward},
+     * so a plan that only evaluates holds forward buffers only. The caller creates the plan with the calling
+     * thread's OpenMP count at {@code threads} (see {@link Dnnl#threads()}).
+     */
+    ConvPoolPlan(engine engine, int threads, BlockGeometry g, BlockActivation activation, boolean pooledMax,
                  boolean inputGradient) {
         this.g = g;
+        this.engine = engine;
+        this.threads = threads;
+        this.activation = activation;
+        this.poolAlg = pooledMax ? algorithm.pooling_max : algorithm.pooling_avg_include_padding;
+        this.inputGradient = inputGradient;
         this.stream = new stream(engine);
-        memory.format_tag any = memory.format_tag.any;
-        long[] srcDims = g.inputShape();
-        long[] weightDims = g.weightShape();
-        long[] biasDims = {g.outChannels()};
-        long[] convDims = g.convShape();
-        long[] outDims = g.outputShape();
-        long[] convStride = {g.strideH(), g.strideW()};
-        long[] convPadL = {g.padH(), g.padW()};
-        long[] convPadR = g.convPadRight();
-        long[] poolKernel = {g.poolH(), g.poolW()};
-        long[] poolStride = {g.poolStrideH(), g.poolStrideW()};
-        long[] noPad = {0, 0};
-
         primitive_attr attr = new primitive_attr();
         activation.forward().ifPresent(alg -> {
             post_ops ops = new post_ops();
             ops.append_eltwise(1f, alg, activation.alpha(), 0f);
             attr.set_post_ops(ops);
         });
-        convolution_forward.desc convDesc = new convolution_forward.desc(prop_kind.forward_training,
-                algorithm.convolution_direct, desc(srcDims, any), desc(weightDims, any), desc(biasDims, any),
-                desc(convDims, any), convStride, convPadL, convPadR);
-        convolution_forward.primitive_desc convPd = new convolution_forward.primitive_desc(convDesc, attr, engine);
-        src = Staged.in(engine, desc(srcDims, memory.format_tag.nchw), convPd.src_desc());
-        weights = Staged.in(engine, desc(weightDims, memory.format_tag.oihw), convPd.weights_desc());
+        convPd = new convolution_forward.primitive_desc(new convolution_forward.desc(prop_kind.forward_training,
+                algorithm.convolution_direct, any(g.inputShape()), any(g.weightShape()), any(biasShape()),
+                any(g.convShape()), convStride(), convPadLeft(), g.convPadRight()), attr, engine);
+        src = Staged.in(engine, desc(g.inputShape(), memory.format_tag.nchw), convPd.src_desc());
+        weights = Staged.in(engine, desc(g.weightShape(), memory.format_tag.oihw), convPd.weights_desc());
         bias = new memory(convPd.bias_desc(), engine, null);
         convDst = new memory(convPd.dst_desc(), engine);
         conv = new convolution_forward(convPd);
         convArgs = args(DNNL_ARG_SRC, src.inner, DNNL_ARG_WEIGHTS, weights.inner, DNNL_ARG_BIAS, bias,
                 DNNL_ARG_DST, convDst);
 
-        algorithm poolAlg = pooledMax ? algorithm.pooling_max : algorithm.pooling_avg_include_padding;
-        pooling_forward.primitive_desc poolPd = new pooling_forward.primitive_desc(new pooling_forward.desc(
-                prop_kind.forward_training, poolAlg, convPd.dst_desc(), desc(outDims, any), poolStride, poolKernel,
-                noPad, noPad), engine);
+        poolPd = new pooling_forward.primitive_desc(new pooling_forward.desc(prop_kind.forward_training, poolAlg,
+                convPd.dst_desc(), any(g.outputShape()), poolStride(), poolKernel(), NO_PAD, NO_PAD), engine);
         memory poolDst = new memory(poolPd.dst_desc(), engine);
-        memory workspace = new memory(poolPd.workspace_desc(), engine);
+        workspace = new memory(poolPd.workspace_desc(), engine);
         pool = new pooling_forward(poolPd);
         poolArgs = args(DNNL_ARG_SRC, convDst, DNNL_ARG_DST, poolDst, DNNL_ARG_WORKSPACE, workspace);
-        out = Staged.out(engine, poolDst, desc(outDims, memory.format_tag.nchw));
-
-        pooling_backward.primitive_desc poolBackPd = new pooling_backward.primitive_desc(new pooling_backward.desc(
-                poolAlg, convPd.dst_desc(), poolPd.dst_desc(), poolStride, poolKernel, noPad, noPad), engine, poolPd);
-        diffOut = Staged.in(engine, desc(outDims, memory.format_tag.nchw), poolBackPd.diff_dst_desc());
-        memory diffConvDst = new memory(poolBackPd.diff_src_desc(), engine);
-        poolBack = new pooling_backward(poolBackPd);
-        poolBackArgs = args(DNNL_ARG_DIFF_DST, diffOut.inner, DNNL_ARG_DIFF_SRC, diffConvDst,
-                DNNL_ARG_WORKSPACE, workspace);
-
-        // The activation's derivative from its output, in place on the gradient pooling produced.
-        activationBack = activation.backward().map(alg -> {
-            eltwise_forward.primitive_desc hint = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
-                    prop_kind.forward_training, alg, convPd.dst_desc(), activation.alpha(), 0f), engine);
-            return new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(alg,
-                    poolBackPd.diff_src_desc(), convPd.dst_desc(), activation.alpha(), 0f), engine, hint));
-        });
-        activationBackArgs = args(DNNL_ARG_DST, convDst, DNNL_ARG_DIFF_DST, diffConvDst,
-                DNNL_ARG_DIFF_SRC, diffConvDst);
-
-        convolution_backward_weights.primitive_desc weightsPd = new convolution_backward_weights.primitive_desc(
-                new convolution_backward_weights.desc(algorithm.convolution_direct, desc(srcDims, any),
-                        desc(weightDims, any), desc(biasDims, any), desc(convDims, any), convStride, convPadL,
-                        convPadR), engine, convPd);
-        backSrc = Staged.in(src.inner, weightsPd.src_desc(), engine);
-        backDiffDst = Staged.in(diffConvDst, weightsPd.diff_dst_desc(), engine);
-        memory innerDiffWeights = new memory(weightsPd.diff_weights_desc(), engine);
-        diffWeights = Staged.out(engine, innerDiffWeights, desc(weightDims, memory.format_tag.oihw));
-        diffBias = new memory(weightsPd.diff_bias_desc(), engine, null);
-        weightsBack = new convolution_backward_weights(weightsPd);
-        weightsBackArgs = args(DNNL_ARG_SRC, backSrc.inner, DNNL_ARG_DIFF_DST, backDiffDst.inner,
-                DNNL_ARG_DIFF_WEIGHTS, innerDiffWeights, DNNL_ARG_DIFF_BIAS, diffBias);
-
-        if (inputGradient) {
-            convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(
-                    new convolution_backward_data.desc(algorithm.convolution_direct, desc(srcDims, any),
-                            desc(weightDims, any), desc(convDims, any), convStride, convPadL, convPadR),
-                    engine, convPd);
-            Staged w = Staged.in(engine, desc(weightDims, memory.format_tag.oihw), dataPd.weights_desc());
-            Staged dd = Staged.in(diffConvDst, dataPd.diff_dst_desc(), engine);
-            memory innerDiffSrc = new memory(dataPd.diff_src_desc(), engine);
-            Staged ds = Staged.out(engine, innerDiffSrc, desc(srcDims, memory.format_tag.nchw));
-            dataBack = Optional.of(new DataBack(new convolution_backward_data(dataPd),
-                    args(DNNL_ARG_DIFF_DST, dd.inner, DNNL_ARG_WEIGHTS, w.inner, DNNL_ARG_DIFF_SRC, innerDiffSrc),
-                    w, dd, ds));
-        } else {
-            dataBack = Optional.empty();
-        }
+        out = Staged.out(engine, poolDst, desc(g.outputShape(), memory.format_tag.nchw));
     }
 
     BlockGeometry geometry() {
@@ -163,7 +104,7 @@ final class ConvPoolPlan {
     }
 
     boolean hasInputGradient() {
-        return dataBack.isPresent();
+        return inputGradient;
     }
 
     /** Runs the block on DL4J arrays given by address: input, weights, bias in; pooled output out. */
@@ -182,30 +123,132 @@ final class ConvPoolPlan {
 
     /**
      * Backpropagates the gradient at the pooled output through the last {@link #forward}: writes the weight and
-     * bias gradients, and the input gradient when the plan has one ({@code inputGradient} 0 otherwise).
+     * bias gradients, and the input gradient when the plan has one ({@code inputGradientAt} 0 otherwise).
      */
     void backward(long input, long outputGradient, long weightsAt, long weightsGradient, long biasGradient,
-                  long inputGradient) {
-        src.user.set_data_handle(Dnnl.at(input));
-        diffOut.user.set_data_handle(Dnnl.at(outputGradient));
-        diffWeights.user.set_data_handle(Dnnl.at(weightsGradient));
-        diffBias.set_data_handle(Dnnl.at(biasGradient));
-        diffOut.run(stream);
-        poolBack.execute(stream, poolBackArgs);
-        activationBack.ifPresent(p -> p.execute(stream, activationBackArgs));
-        backSrc.run(stream);
-        backDiffDst.run(stream);
-        weightsBack.execute(stream, weightsBackArgs);
-        diffWeights.run(stream);
-        dataBack.ifPresent(d -> {
-            d.weights.user.set_data_handle(Dnnl.at(weightsAt));
-            d.diffSrc.user.set_data_handle(Dnnl.at(inputGradient));
-            d.weights.run(stream);
-            d.diffDst.run(stream);
-            d.primitive.execute(stream, d.args);
-            d.diffSrc.run(stream);
-        });
-        stream._wait();
+                  long inputGradientAt) {
+        if (backward == null) {
+            backward = Dnnl.withOpenMpThreads(threads, Backward::new);
+        }
+        backward.run(input, outputGradient, weightsAt, weightsGradient, biasGradient, inputGradientAt);
+    }
+
+    /** The backward primitives and their buffers. */
+    private final class Backward {
+        private final Staged diffOut;
+        private final pooling_backward poolBack;
+        private final IntMemoryMap poolBackArgs;
+        private final Optional<eltwise_backward> activationBack;
+        private final IntMemoryMap activationBackArgs;
+        private final Staged backSrc;
+        private final Staged backDiffDst;
+        private final convolution_backward_weights weightsBack;
+        private final IntMemoryMap weightsBackArgs;
+        private final Staged diffWeights;
+        private final memory diffBias;
+        private final Optional<DataBack> dataBack;
+
+        Backward() {
+            pooling_backward.primitive_desc poolBackPd = new pooling_backward.primitive_desc(
+                    new pooling_backward.desc(poolAlg, convPd.dst_desc(), poolPd.dst_desc(), poolStride(),
+                            poolKernel(), NO_PAD, NO_PAD), engine, poolPd);
+            diffOut = Staged.in(engine, desc(g.outputShape(), memory.format_tag.nchw), poolBackPd.diff_dst_desc());
+            memory diffConvDst = new memory(poolBackPd.diff_src_desc(), engine);
+            poolBack = new pooling_backward(poolBackPd);
+            poolBackArgs = args(DNNL_ARG_DIFF_DST, diffOut.inner, DNNL_ARG_DIFF_SRC, diffConvDst,
+                    DNNL_ARG_WORKSPACE, workspace);
+
+            // The activation's derivative from its output, in place on the gradient pooling produced.
+            activationBack = activation.backward().map(alg -> {
+                eltwise_forward.primitive_desc hint = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
+                        prop_kind.forward_training, alg, convPd.dst_desc(), activation.alpha(), 0f), engine);
+                return new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(alg,
+                        poolBackPd.diff_src_desc(), convPd.dst_desc(), activation.alpha(), 0f), engine, hint));
+            });
+            activationBackArgs = args(DNNL_ARG_DST, convDst, DNNL_ARG_DIFF_DST, diffConvDst,
+                    DNNL_ARG_DIFF_SRC, diffConvDst);
+
+            convolution_backward_weights.primitive_desc weightsPd = new convolution_backward_weights.primitive_desc(
+                    new convolution_backward_weights.desc(algorithm.convolution_direct, any(g.inputShape()),
+                            any(g.weightShape()), any(biasShape()), any(g.convShape()), convStride(),
+                            convPadLeft(), g.convPadRight()), engine, convPd);
+            backSrc = Staged.in(src.inner, weightsPd.src_desc(), engine);
+            backDiffDst = Staged.in(diffConvDst, weightsPd.diff_dst_desc(), engine);
+            memory innerDiffWeights = new memory(weightsPd.diff_weights_desc(), engine);
+            diffWeights = Staged.out(engine, innerDiffWeights, desc(g.weightShape(), memory.format_tag.oihw));
+            diffBias = new memory(weightsPd.diff_bias_desc(), engine, null);
+            weightsBack = new convolution_backward_weights(weightsPd);
+            weightsBackArgs = args(DNNL_ARG_SRC, backSrc.inner, DNNL_ARG_DIFF_DST, backDiffDst.inner,
+                    DNNL_ARG_DIFF_WEIGHTS, innerDiffWeights, DNNL_ARG_DIFF_BIAS, diffBias);
+
+            if (inputGradient) {
+                convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(
+                        new convolution_backward_data.desc(algorithm.convolution_direct, any(g.inputShape()),
+                                any(g.weightShape()), any(g.convShape()), convStride(), convPadLeft(),
+                                g.convPadRight()), engine, convPd);
+                Staged w = Staged.in(engine, desc(g.weightShape(), memory.format_tag.oihw), dataPd.weights_desc());
+                Staged dd = Staged.in(diffConvDst, dataPd.diff_dst_desc(), engine);
+                memory innerDiffSrc = new memory(dataPd.diff_src_desc(), engine);
+                Staged ds = Staged.out(engine, innerDiffSrc, desc(g.inputShape(), memory.format_tag.nchw));
+                dataBack = Optional.of(new DataBack(new convolution_backward_data(dataPd), args(DNNL_ARG_DIFF_DST,
+                        dd.inner, DNNL_ARG_WEIGHTS, w.inner, DNNL_ARG_DIFF_SRC, innerDiffSrc), w, dd, ds));
+            } else {
+                dataBack = Optional.empty();
+            }
+        }
+
+        void run(long input, long outputGradient, long weightsAt, long weightsGradient, long biasGradient,
+                 long inputGradientAt) {
+            src.user.set_data_handle(Dnnl.at(input));
+            diffOut.user.set_data_handle(Dnnl.at(outputGradient));
+            diffWeights.user.set_data_handle(Dnnl.at(weightsGradient));
+            diffBias.set_data_handle(Dnnl.at(biasGradient));
+            diffOut.run(stream);
+            poolBack.execute(stream, poolBackArgs);
+            activationBack.ifPresent(p -> p.execute(stream, activationBackArgs));
+            backSrc.run(stream);
+            backDiffDst.run(stream);
+            weightsBack.execute(stream, weightsBackArgs);
+            diffWeights.run(stream);
+            dataBack.ifPresent(d -> {
+                d.weights.user.set_data_handle(Dnnl.at(weightsAt));
+                d.diffSrc.user.set_data_handle(Dnnl.at(inputGradientAt));
+                d.weights.run(stream);
+                d.diffDst.run(stream);
+                d.primitive.execute(stream, d.args);
+                d.diffSrc.run(stream);
+            });
+            stream._wait();
+        }
+    }
+
+    /** The backward-data part, built only when the layer's input gradient is wanted. */
+    private record DataBack(convolution_backward_data primitive, IntMemoryMap args, Staged weights, Staged diffDst,
+                            Staged diffSrc) {
+    }
+
+    private long[] biasShape() {
+        return new long[] {g.outChannels()};
+    }
+
+    private long[] convStride() {
+        return new long[] {g.strideH(), g.strideW()};
+    }
+
+    private long[] convPadLeft() {
+        return new long[] {g.padH(), g.padW()};
+    }
+
+    private long[] poolKernel() {
+        return new long[] {g.poolH(), g.poolW()};
+    }
+
+    private long[] poolStride() {
+        return new long[] {g.poolStrideH(), g.poolStrideW()};
+    }
+
+    private static memory.desc any(long[] dims) {
+        return desc(dims, memory.format_tag.any);
     }
 
     private static memory.desc desc(long[] dims, memory.format_tag tag) {

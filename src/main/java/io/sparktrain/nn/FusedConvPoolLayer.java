@@ -117,7 +117,8 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
             BlockActivation activation = BlockActivation.of(c.getActivationFn()).orElseThrow(
                     () -> new IllegalStateException("no oneDNN post-op for " + c.getActivationFn()));
             boolean max = c.getPoolingType() == PoolingType.MAX;
-            plan = Dnnl.withOpenMpThreads(threads, () -> new ConvPoolPlan(e, g, activation, max, inputGradient));
+            plan = Dnnl.withOpenMpThreads(threads,
+                    () -> new ConvPoolPlan(e, threads, g, activation, max, inputGradient));
             plans.put(key, plan);
         }
         return plan;
