@@ -27,10 +27,11 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * {@code bench PRESET [--examples N] [--workers W] [--batch B] [--frequency F] [--data DIR]}: trains a preset on the
- * first N MNIST examples (sequential MNIST, row by row, for the recurrent presets) twice in this JVM: in one
- * process without Spark using every core (the kernel throughput), then with parameter averaging in Spark local
- * mode with W workers of cores / W threads each (two epochs, the second timed). Prints examples/s for both and
- * their ratio, the cost of distribution. Adam 0.001, minibatches of B in both.
+ * first N MNIST examples (sequential MNIST, row by row, for the recurrent presets) in this JVM: in one process
+ * without Spark using every core (the kernel throughput; ND4J's ops on 1 and on all threads, the faster counts),
+ * then with parameter averaging in Spark local mode with W workers of cores / W threads each (two epochs, the
+ * second timed). Prints examples/s for both and their ratio, the cost of distribution. Adam 0.001, minibatches of
+ * B in both.
  */
 final class BenchCommand {
 
@@ -45,21 +46,24 @@ final class BenchCommand {
      * @param singleThreads native threads the single process chose for ND4J's ops (1 or {@code cores}, whichever
      *     was faster)
      * @param blockThreads threads of the single process's fused oneDNN blocks; 0 when the network has none
-     * @param single examples/s in one process
+     * @param single examples/s in one process (the faster thread setting)
+     * @param otherSingle examples/s in one process with the other thread setting; NaN with one core
      * @param workers Spark workers
      * @param spark examples/s with parameter averaging in Spark local mode
      */
     record Result(String preset, int examples, int cores, int singleThreads, int blockThreads, double single,
-                  int workers, double spark) {
+                  double otherSingle, int workers, double spark) {
         double ratio() {
             return spark / single;
         }
 
         String describe() {
             String blocks = blockThreads > 0 ? ", fused conv blocks on " + blockThreads : "";
-            return String.format("bench %s: %d examples, %d cores%n  single process, %d threads (faster of 1 and %d)%s: "
+            String other = Double.isNaN(otherSingle) ? ""
+                    : String.format(" (%.1f with %d)", otherSingle, singleThreads == 1 ? cores : 1);
+            return String.format("bench %s: %d examples, %d cores%n  single process, ND4J ops on %d thread(s)%s%s: "
                             + "%.1f examples/s%n  Spark local[%d], %d worker(s) x %d thread(s): %.1f examples/s%n"
-                            + "  ratio Spark / single: %.3f", preset, examples, cores, singleThreads, cores, blocks,
+                            + "  ratio Spark / single: %.3f", preset, examples, cores, singleThreads, other, blocks,
                     single, workers, workers, Math.max(1, cores / workers), spark, ratio());
         }
     }
@@ -105,13 +109,20 @@ final class BenchCommand {
         UpdaterSpec adam = new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.001, 0);
         int cores = Runtime.getRuntime().availableProcessors();
 
-        // The single process may use every core; ND4J's small per-step ops can run faster on one thread than on
-        // several (measured for the LSTM), so it takes whichever native thread count is faster here.
-        // Fused oneDNN blocks (CNNs) use every core the phase has, whatever ND4J's own ops use.
+        // The single process may use every core. Fused oneDNN blocks (CNNs) get them all; ND4J's own small ops can
+        // run faster on one thread than on several (measured for the LSTM and beside the blocks), so both settings
+        // are timed over full passes and the faster one is the kernel throughput.
         Dnnl.setThreads(cores);
-        int singleThreads = fastestThreads(spec, adam, train, batch, cores);
-        NativeThreads.set(singleThreads);
-        double single = singleProcess(spec, adam, train, batch);
+        int[] candidates = cores == 1 ? new int[] {1} : new int[] {1, cores};
+        double[] rates = new double[candidates.length];
+        for (int c = 0; c < candidates.length; c++) {
+            NativeThreads.set(candidates[c]);
+            rates[c] = singleProcess(spec, adam, train, batch);
+        }
+        int bestIndex = rates.length > 1 && rates[1] > rates[0] ? 1 : 0;
+        int singleThreads = candidates[bestIndex];
+        double single = rates[bestIndex];
+        double other = rates.length > 1 ? rates[1 - bestIndex] : Double.NaN;
 
         NativeThreads.set(Math.max(1, cores / workers));
         Dnnl.setThreads(Math.max(1, cores / workers));
@@ -127,45 +138,18 @@ final class BenchCommand {
         }
         boolean fused = NetworkFactory.configuration(spec, adam, 1).getConfs().stream()
                 .anyMatch(c -> c.getLayer() instanceof FusedConvPool);
-        return new Result(preset, examples, cores, singleThreads, fused ? cores : 0, single, workers, spark);
+        return new Result(preset, examples, cores, singleThreads, fused ? cores : 0, single, other, workers, spark);
     }
 
     /**
-     * 1 or {@code cores} native threads for ND4J's ops, whichever fits minibatches of a throwaway network faster:
-     * two alternating passes of 12 timed minibatches each (after two untimed ones that build each setting's
-     * kernels), the best pass per setting, so that one noisy pass does not decide.
+     * Examples/s of a fresh network fitting every minibatch once, after an untimed warm-up of up to 30 minibatches
+     * (builds the kernels for this thread setting, lets ND4J's workspaces settle and the JIT compile).
      */
-    private static int fastestThreads(NetworkSpec spec, UpdaterSpec updater, Examples train, int batch, int cores) {
-        if (cores == 1) {
-            return 1;
-        }
-        MultiLayerNetwork net = NetworkFactory.network(spec, updater, 7);
-        int[] order = IntStream.range(0, train.size()).toArray();
-        int[] candidates = {1, cores};
-        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
-        for (int pass = 0; pass < 2; pass++) {
-            for (int c = 0; c < candidates.length; c++) {
-                NativeThreads.set(candidates[c]);
-                for (int w = 0; w < (pass == 0 ? 2 : 0); w++) {
-                    net.fit(train.minibatch(order, 0, Math.min(batch, train.size())));
-                }
-                long start = System.nanoTime();
-                for (int i = 0; i < 12; i++) {
-                    int from = (i * batch) % Math.max(1, train.size() - batch + 1);
-                    net.fit(train.minibatch(order, from, Math.min(from + batch, train.size())));
-                }
-                best[c] = Math.min(best[c], (System.nanoTime() - start) / 1e9);
-            }
-        }
-        return best[0] <= best[1] ? candidates[0] : candidates[1];
-    }
-
-    /** Fits every minibatch once after two untimed warm-up minibatches. */
     private static double singleProcess(NetworkSpec spec, UpdaterSpec updater, Examples train, int batch) {
         MultiLayerNetwork net = NetworkFactory.network(spec, updater, 42);
         int[] order = IntStream.range(0, train.size()).toArray();
-        for (int w = 0; w < 2; w++) {
-            net.fit(train.minibatch(order, 0, Math.min(batch, train.size())));
+        for (int from = 0; from < Math.min(train.size(), 30 * batch); from += batch) {
+            net.fit(train.minibatch(order, from, Math.min(from + batch, train.size())));
         }
         long start = System.nanoTime();
         for (int from = 0; from < train.size(); from += batch) {
