@@ -35,6 +35,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  */
 final class BenchCommand {
 
+    private static final int TEST_EXAMPLES = 100;
+
     static final String USAGE = "bench PRESET [--examples N] [--workers W] [--batch B] [--frequency F] [--data DIR]";
 
     /**
@@ -100,12 +102,14 @@ final class BenchCommand {
         } catch (java.io.IOException e) {
             throw new ConfigException("--data " + data + ": " + e.getMessage());
         }
-        ExampleSource source = recurrent ? new SeqMnistSource(qualified, examples, 100, false)
-                : new MnistSource(qualified, examples, 100);
+        // The Spark phase evaluates after each epoch (untimed); a few test examples are enough.
+        ExampleSource source = recurrent ? new SeqMnistSource(qualified, examples, TEST_EXAMPLES, false)
+                : new MnistSource(qualified, examples, TEST_EXAMPLES);
         Examples train = source.load(Split.TRAIN, hadoop);
         if (train.size() < examples) {
             throw new ConfigException("--examples " + examples + " but " + data + " has " + train.size());
         }
+        int testSize = source.load(Split.TEST, hadoop).size();
         UpdaterSpec adam = new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.001, 0);
         int cores = Runtime.getRuntime().availableProcessors();
 
@@ -133,7 +137,7 @@ final class BenchCommand {
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         double spark;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
-            TrainingResult r = new ParameterAveragingTrainer(sc, spec, config).train(source, examples, 100);
+            TrainingResult r = new ParameterAveragingTrainer(sc, spec, config).train(source, examples, testSize);
             spark = examples / r.epochs().get(1).seconds();
         }
         boolean fused = NetworkFactory.configuration(spec, adam, 1).getConfs().stream()

@@ -92,6 +92,27 @@ class MainTest {
     }
 
     @Test
+    void benchPrintsBothPhasesAndTheirRatioInTheFormBenchShReads() {
+        assertEquals(ExitCode.OK, run("bench", "two-block-cnn", "--examples", "128", "--batch", "16",
+                "--data", data.toString()), stderr());
+        String out = cli.stdout();
+        java.util.regex.Matcher single = java.util.regex.Pattern.compile(
+                "single process, ND4J ops on [12] thread\\(s\\) \\([0-9.]+ with [12]\\), fused conv blocks on \\d+: "
+                        + "([0-9.]+) examples/s").matcher(out);
+        java.util.regex.Matcher spark = java.util.regex.Pattern.compile(
+                "Spark local\\[2\\], 2 worker\\(s\\) x \\d+ thread\\(s\\): ([0-9.]+) examples/s").matcher(out);
+        java.util.regex.Matcher ratio = java.util.regex.Pattern.compile("ratio Spark / single: ([0-9.]+)").matcher(out);
+        assertTrue(single.find() && spark.find() && ratio.find(), out);
+        double s = Double.parseDouble(single.group(1));
+        double p = Double.parseDouble(spark.group(1));
+        assertTrue(s > 0 && p > 0, out);
+        assertEquals(p / s, Double.parseDouble(ratio.group(1)), 0.002, out);
+        // bench.sh takes the single-process figure as the one number followed by "examples/s" on its line.
+        String line = out.lines().filter(l -> l.contains("single process")).findFirst().orElseThrow();
+        assertEquals(1, line.split(" examples/s", -1).length - 1, line);
+    }
+
+    @Test
     void badConfigValueIsOneLineAndExitCodeTwo() {
         Path run = tmp.resolve("bad-config");
         assertEquals(ExitCode.USAGE, run(train(run.toString(), "--set", "training.batchSizePerWorker=-3")));
