@@ -130,6 +130,14 @@ public final class NetworkFactory {
         if (net.getLayer(0) instanceof FusedConvPoolLayer first && configuration.getInputPreProcess(0) == null) {
             first.skipInputGradient();
         }
+        // Consecutive blocks pass activations and gradients in oneDNN's layout, skipping four reorders a minibatch.
+        for (int i = 0; i + 1 < net.getnLayers(); i++) {
+            if (net.getLayer(i) instanceof FusedConvPoolLayer from
+                    && net.getLayer(i + 1) instanceof FusedConvPoolLayer to
+                    && configuration.getInputPreProcess(i + 1) == null) {
+                from.feedDirectly(to);
+            }
+        }
         io.sparktrain.kernels.OneDnn.useForConvolution(net);
         return net;
     }

@@ -57,15 +57,23 @@ final class ConvPoolPlan {
     private final IntMemoryMap poolArgs;
     private final memory workspace;
     private final Staged out;
+    private final memory.desc inputLayout;
+    private final memory.desc outputLayout;
     private Backward backward;
 
     /**
      * Builds the forward primitives; the backward ones (and their buffers) are built on the first {@link #backward},
      * so a plan that only evaluates holds forward buffers only. The caller creates the plan with the calling
      * thread's OpenMP count at {@code threads} (see {@link Dnnl#threads()}).
+     *
+     * @param inputLayout the input's layout when the previous block hands over its own ({@link #outputLayout()});
+     *     empty for NCHW. The input gradient is written in the same layout.
+     * @param mayBlockOutput whether the next layer is a block that takes this block's layout: then the output (and
+     *     the gradient coming back for it) stay in oneDNN's layout when that fits the DL4J array, saving two
+     *     reorders forward and two backward
      */
     ConvPoolPlan(engine engine, int threads, BlockGeometry g, BlockActivation activation, boolean pooledMax,
-                 boolean inputGradient) {
+                 boolean inputGradient, Optional<memory.desc> inputLayout, boolean mayBlockOutput) {
         this.g = g;
         this.engine = engine;
         this.threads = threads;
@@ -82,7 +90,8 @@ final class ConvPoolPlan {
         convPd = new convolution_forward.primitive_desc(new convolution_forward.desc(prop_kind.forward_training,
                 algorithm.convolution_direct, any(g.inputShape()), any(g.weightShape()), any(biasShape()),
                 any(g.convShape()), convStride(), convPadLeft(), g.convPadRight()), attr, engine);
-        src = Staged.in(engine, desc(g.inputShape(), memory.format_tag.nchw), convPd.src_desc());
+        this.inputLayout = inputLayout.orElse(desc(g.inputShape(), memory.format_tag.nchw));
+        src = Staged.in(engine, this.inputLayout, convPd.src_desc());
         weights = Staged.in(engine, desc(g.weightShape(), memory.format_tag.oihw), convPd.weights_desc());
         bias = new memory(convPd.bias_desc(), engine, null);
         convDst = new memory(convPd.dst_desc(), engine);
@@ -96,7 +105,19 @@ final class ConvPoolPlan {
         workspace = new memory(poolPd.workspace_desc(), engine);
         pool = new pooling_forward(poolPd);
         poolArgs = args(DNNL_ARG_SRC, convDst, DNNL_ARG_DST, poolDst, DNNL_ARG_WORKSPACE, workspace);
-        out = Staged.out(engine, poolDst, desc(g.outputShape(), memory.format_tag.nchw));
+        long outBytes = Float.BYTES;
+        for (long d : g.outputShape()) {
+            outBytes *= d;
+        }
+        // oneDNN's layout pads channels to its block size; only an unpadded one fits the DL4J array.
+        boolean blocked = mayBlockOutput && poolPd.dst_desc().get_size() == outBytes;
+        outputLayout = blocked ? poolPd.dst_desc() : desc(g.outputShape(), memory.format_tag.nchw);
+        out = Staged.out(engine, poolDst, outputLayout);
+    }
+
+    /** The layout of the output array (and of the gradient expected for it): oneDNN's own, or NCHW. */
+    memory.desc outputLayout() {
+        return outputLayout;
     }
 
     BlockGeometry geometry() {
@@ -152,7 +173,7 @@ final class ConvPoolPlan {
             pooling_backward.primitive_desc poolBackPd = new pooling_backward.primitive_desc(
                     new pooling_backward.desc(poolAlg, convPd.dst_desc(), poolPd.dst_desc(), poolStride(),
                             poolKernel(), NO_PAD, NO_PAD), engine, poolPd);
-            diffOut = Staged.in(engine, desc(g.outputShape(), memory.format_tag.nchw), poolBackPd.diff_dst_desc());
+            diffOut = Staged.in(engine, outputLayout, poolBackPd.diff_dst_desc());
             memory diffConvDst = new memory(poolBackPd.diff_src_desc(), engine);
             poolBack = new pooling_backward(poolBackPd);
             poolBackArgs = args(DNNL_ARG_DIFF_DST, diffOut.inner, DNNL_ARG_DIFF_SRC, diffConvDst,
@@ -189,7 +210,7 @@ final class ConvPoolPlan {
                 Staged w = Staged.in(engine, desc(g.weightShape(), memory.format_tag.oihw), dataPd.weights_desc());
                 Staged dd = Staged.in(diffConvDst, dataPd.diff_dst_desc(), engine);
                 memory innerDiffSrc = new memory(dataPd.diff_src_desc(), engine);
-                Staged ds = Staged.out(engine, innerDiffSrc, desc(g.inputShape(), memory.format_tag.nchw));
+                Staged ds = Staged.out(engine, innerDiffSrc, inputLayout);
                 dataBack = Optional.of(new DataBack(new convolution_backward_data(dataPd), args(DNNL_ARG_DIFF_DST,
                         dd.inner, DNNL_ARG_WEIGHTS, w.inner, DNNL_ARG_DIFF_SRC, innerDiffSrc), w, dd, ds));
             } else {

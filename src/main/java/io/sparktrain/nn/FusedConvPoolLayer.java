@@ -3,6 +3,8 @@ package io.sparktrain.nn;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.engine;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -39,6 +41,9 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
     };
     private boolean inputGradient = true;
     private transient INDArray blockInput;
+    private transient FusedConvPoolLayer previous;
+    private transient boolean feedsNext;
+    private transient ConvPoolPlan lastPlan;
 
     public FusedConvPoolLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -52,6 +57,18 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
     public void skipInputGradient() {
         inputGradient = false;
         plans.clear();
+    }
+
+    /**
+     * Makes this block hand its output to {@code next}, the following layer with nothing in between, in oneDNN's
+     * layout rather than NCHW (and take the gradient back in it), where the layout fits the array. The array between
+     * them then holds oneDNN's layout under an NCHW shape: only {@code next} may read it.
+     */
+    public void feedDirectly(FusedConvPoolLayer next) {
+        feedsNext = true;
+        next.previous = this;
+        plans.clear();
+        next.plans.clear();
     }
 
     @Override
@@ -112,15 +129,26 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
         PlanKey key = new PlanKey(g, threads);
         ConvPoolPlan plan = plans.get(key);
         if (plan == null) {
+            Optional<memory.desc> inputLayout = Optional.empty();
+            if (previous != null) {
+                ConvPoolPlan upstream = previous.lastPlan;
+                if (upstream == null || upstream.geometry().n() != g.n()) {
+                    throw new IllegalStateException("layer " + getIndex() + ": input not produced by layer "
+                            + previous.getIndex() + " for this minibatch");
+                }
+                inputLayout = Optional.of(upstream.outputLayout());
+            }
+            Optional<memory.desc> layout = inputLayout;
             engine e = Dnnl.cpuEngine().orElseThrow(() -> new IllegalStateException(
                     "oneDNN is not available: " + Dnnl.loadFailure()));
             BlockActivation activation = BlockActivation.of(c.getActivationFn()).orElseThrow(
                     () -> new IllegalStateException("no oneDNN post-op for " + c.getActivationFn()));
             boolean max = c.getPoolingType() == PoolingType.MAX;
             plan = Dnnl.withOpenMpThreads(threads,
-                    () -> new ConvPoolPlan(e, threads, g, activation, max, inputGradient));
+                    () -> new ConvPoolPlan(e, threads, g, activation, max, inputGradient, layout, feedsNext));
             plans.put(key, plan);
         }
+        lastPlan = plan;
         return plan;
     }
 

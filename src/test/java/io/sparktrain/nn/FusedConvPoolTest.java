@@ -37,6 +37,9 @@ class FusedConvPoolTest {
                 Arguments.of("two blocks, ReLU, max 2x2 (the MNIST preset's shape)", Shape.map(1, 12, 12), List.of(
                         conv(4, 3, 1, 1, Activation.RELU), pool(true, 2, 2),
                         conv(6, 3, 1, 1, Activation.RELU), pool(true, 2, 2), new LayerSpec.Output())),
+                Arguments.of("16 then 32 channels: the blocks pass oneDNN's layout between them",
+                        Shape.map(1, 12, 12), List.of(conv(16, 3, 1, 1, Activation.RELU), pool(true, 2, 2),
+                                conv(32, 3, 1, 1, Activation.RELU), pool(true, 2, 2), new LayerSpec.Output())),
                 Arguments.of("tanh 5x5 pad 2, average 2x2 (LeNet-5's shape), 3 input channels", Shape.map(3, 12, 12),
                         List.of(conv(5, 5, 2, 1, Activation.TANH), pool(false, 2, 2),
                                 conv(4, 3, 0, 1, Activation.TANH), pool(false, 2, 2), new LayerSpec.Output())),
