@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.memory;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -25,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * and one pooling; backward is pooling backward, the activation's derivative from its output, convolution backward
  * for weights and bias, and (unless the layer is the network's first, whose input gradient nobody reads)
  * convolution backward for the input. DL4J's own path runs each of those as a separate libnd4j op with NCHW arrays
- * in between and reorders to oneDNN's layouts inside each op.
+ * in between and reorders to oneDNN's layouts inside each op. Consecutive blocks linked with {@link #feedDirectly}
+ * skip NCHW between them as well.
  *
  * <p>Arrays are float32. Primitives are built per input geometry and thread count on first use and kept (a few:
  * the training minibatch, a short last minibatch, the evaluation batch).
