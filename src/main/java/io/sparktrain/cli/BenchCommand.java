@@ -80,7 +80,8 @@ final class BenchCommand {
         int examples = line.intOption("--examples", 6400);
         int workers = line.intOption("--workers", 2);
         int batch = line.intOption("--batch", 64);
-        int frequency = line.intOption("--frequency", 5);
+        // As often as the default job (conf/mnist-cnn.conf) averages.
+        int frequency = line.intOption("--frequency", 10);
         String data = line.option("--data", "data/mnist");
         if (examples <= 0 || workers <= 0 || batch <= 0 || frequency <= 0) {
             throw new ConfigException("--examples, --workers, --batch and --frequency must be > 0");
