@@ -8,14 +8,14 @@ import io.sparktrain.data.MnistSource;
 import io.sparktrain.data.SeqMnistSource;
 import io.sparktrain.data.Split;
 import io.sparktrain.kernels.NativeThreads;
-import io.sparktrain.nn.Dnnl;
-import io.sparktrain.nn.FusedConvPool;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.model.OutputMode;
 import io.sparktrain.model.Presets;
 import io.sparktrain.model.Shape;
 import io.sparktrain.model.UpdaterSpec;
+import io.sparktrain.nn.Dnnl;
+import io.sparktrain.nn.FusedConvPool;
 import io.sparktrain.training.ParameterAveragingTrainer;
 import io.sparktrain.training.TrainingResult;
 import java.util.List;
@@ -29,9 +29,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * {@code bench PRESET [--examples N] [--workers W] [--batch B] [--frequency F] [--data DIR]}: trains a preset on the
  * first N MNIST examples (sequential MNIST, row by row, for the recurrent presets) in this JVM: in one process
  * without Spark using every core (the kernel throughput; ND4J's ops on 1 and on all threads, the faster counts),
- * then with parameter averaging in Spark local mode with W workers of cores / W threads each. Both time their
- * second pass over the examples. Prints examples/s for both and their ratio, the cost of distribution. Adam 0.001, minibatches of
- * B in both.
+ * then with parameter averaging in Spark local mode with W workers of cores / W threads each, averaging every F
+ * minibatches. Both time their second pass over the examples. Prints examples/s for both and their ratio, the
+ * cost of distribution. Adam 0.001, minibatches of B in both.
  */
 final class BenchCommand {
 
@@ -131,8 +131,8 @@ final class BenchCommand {
 
         NativeThreads.set(Math.max(1, cores / workers));
         Dnnl.setThreads(Math.max(1, cores / workers));
-        // Two epochs, the second timed: like the single process's warm-up, the first pays for building the
-        // networks on the workers and compiling their code paths.
+        // Two epochs, the second timed as in the single process: the first pays for building the networks on the
+        // workers and compiling their code paths.
         TrainingConfig config = new TrainingConfig(2, workers, batch, frequency, adam, 42, 1000);
         sparkConf.setMaster("local[" + workers + "]").setAppName("sparktrain-bench")
                 .setIfMissing("spark.ui.showConsoleProgress", "false");

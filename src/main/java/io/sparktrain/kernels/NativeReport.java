@@ -1,7 +1,6 @@
 package io.sparktrain.kernels;
 
 import io.sparktrain.nn.Dnnl;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;

@@ -202,10 +202,11 @@ public final class NetworkFactory {
     private static Optional<FusedConvPool> fuse(LayerSpec.Conv c, LayerSpec.Pool p) {
         PoolingType type = p.max() ? PoolingType.MAX : PoolingType.AVG;
         int[] padding = {p.padding().height(), p.padding().width()};
-        if (!FusedConvPool.fusable(convolution(c).build(), type, padding, mode(p.padding()))) {
+        ConvolutionLayer.Builder conv = convolution(c);
+        if (!FusedConvPool.fusable(conv.build(), type, padding, mode(p.padding()))) {
             return Optional.empty();
         }
-        return Optional.of(new FusedConvPool(convolution(c), type, new int[] {p.kernelH(), p.kernelW()},
+        return Optional.of(new FusedConvPool(conv, type, new int[] {p.kernelH(), p.kernelW()},
                 new int[] {p.strideH(), p.strideW()}));
     }
 
