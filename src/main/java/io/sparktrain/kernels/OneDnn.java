@@ -1,5 +1,6 @@
 package io.sparktrain.kernels;
 
+import io.sparktrain.nn.Dnnl;
 import java.lang.reflect.Field;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -17,7 +18,6 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * {@code -Dsparktrain.onednn=false} keeps DL4J's built-in path.
  */
 public final class OneDnn {
-    private static final boolean DISABLED = "false".equalsIgnoreCase(System.getProperty("sparktrain.onednn"));
     private static volatile Boolean inBuild;
 
     private OneDnn() {
@@ -39,7 +39,7 @@ public final class OneDnn {
      * @return the number of layers changed
      */
     public static int useForConvolution(MultiLayerNetwork net) {
-        if (DISABLED || !inNativeBuild()) {
+        if (!Dnnl.wanted() || !inNativeBuild()) {
             return 0;
         }
         return forceConvolutionHelper(net);

@@ -193,8 +193,8 @@ final class ConvPoolPlan {
                     new convolution_backward_weights.desc(algorithm.convolution_direct, any(g.inputShape()),
                             any(g.weightShape()), any(biasShape()), any(g.convShape()), convStride(),
                             convPadLeft(), g.convPadRight()), engine, convPd);
-            backSrc = Staged.in(src.inner, weightsPd.src_desc(), engine);
-            backDiffDst = Staged.in(diffConvDst, weightsPd.diff_dst_desc(), engine);
+            backSrc = Staged.between(src.inner, weightsPd.src_desc(), engine);
+            backDiffDst = Staged.between(diffConvDst, weightsPd.diff_dst_desc(), engine);
             memory innerDiffWeights = new memory(weightsPd.diff_weights_desc(), engine);
             diffWeights = Staged.out(engine, innerDiffWeights, desc(g.weightShape(), memory.format_tag.oihw));
             diffBias = new memory(weightsPd.diff_bias_desc(), engine, null);
@@ -208,7 +208,7 @@ final class ConvPoolPlan {
                                 any(g.weightShape()), any(g.convShape()), convStride(), convPadLeft(),
                                 g.convPadRight()), engine, convPd);
                 Staged w = Staged.in(engine, desc(g.weightShape(), memory.format_tag.oihw), dataPd.weights_desc());
-                Staged dd = Staged.in(diffConvDst, dataPd.diff_dst_desc(), engine);
+                Staged dd = Staged.between(diffConvDst, dataPd.diff_dst_desc(), engine);
                 memory innerDiffSrc = new memory(dataPd.diff_src_desc(), engine);
                 Staged ds = Staged.out(engine, innerDiffSrc, inputLayout);
                 dataBack = Optional.of(new DataBack(new convolution_backward_data(dataPd), args(DNNL_ARG_DIFF_DST,
@@ -311,7 +311,7 @@ final class ConvPoolPlan {
         }
 
         /** A plan-owned memory copied into the layout {@code wanted} when it differs. */
-        static Staged in(memory have, memory.desc wanted, engine engine) {
+        static Staged between(memory have, memory.desc wanted, engine engine) {
             memory inner = have.get_desc().equals(wanted) ? have : new memory(wanted, engine);
             return new Staged(have, inner, have, inner);
         }
