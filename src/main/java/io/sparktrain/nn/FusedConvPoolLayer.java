@@ -90,7 +90,7 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
         if (blockInput == null) {
             throw new IllegalStateException("FusedConvPoolLayer " + getIndex() + ": backprop before forward");
         }
-        ConvPoolPlan plan = plan(blockInput);
+        ConvPoolPlan plan = lastPlan; // backward continues from the state of the last forward
         INDArray outputGradient = rowMajorFloat(epsilon, workspaceMgr, ArrayType.ACTIVATION_GRAD);
         INDArray weightGradient = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray biasGradient = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
@@ -130,16 +130,7 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
         PlanKey key = new PlanKey(g, threads);
         ConvPoolPlan plan = plans.get(key);
         if (plan == null) {
-            Optional<memory.desc> inputLayout = Optional.empty();
-            if (previous != null) {
-                ConvPoolPlan upstream = previous.lastPlan;
-                if (upstream == null || upstream.geometry().n() != g.n()) {
-                    throw new IllegalStateException("layer " + getIndex() + ": input not produced by layer "
-                            + previous.getIndex() + " for this minibatch");
-                }
-                inputLayout = Optional.of(upstream.outputLayout());
-            }
-            Optional<memory.desc> layout = inputLayout;
+            Optional<memory.desc> layout = upstreamLayout(g);
             engine e = Dnnl.cpuEngine().orElseThrow(() -> new IllegalStateException(
                     "oneDNN is not available: " + Dnnl.loadFailure()));
             BlockActivation activation = BlockActivation.of(c.getActivationFn()).orElseThrow(
@@ -151,6 +142,19 @@ public class FusedConvPoolLayer extends ConvolutionLayer {
         }
         lastPlan = plan;
         return plan;
+    }
+
+    /** The layout the linked previous block hands this minibatch over in; empty (NCHW) when not linked. */
+    private Optional<memory.desc> upstreamLayout(BlockGeometry g) {
+        if (previous == null) {
+            return Optional.empty();
+        }
+        ConvPoolPlan upstream = previous.lastPlan;
+        if (upstream == null || upstream.geometry().n() != g.n()) {
+            throw new IllegalStateException("layer " + getIndex() + ": input not produced by layer "
+                    + previous.getIndex() + " for this minibatch");
+        }
+        return Optional.of(upstream.outputLayout());
     }
 
     private record PlanKey(BlockGeometry geometry, int threads) {
