@@ -23,7 +23,7 @@ JVM_OPENS=(
 )
 
 # The ND4J native build for this machine's CPU: the oneDNN build for AVX-512 or AVX2 (oneDNN convolution, see
-# io.sparktrain.kernels.OneDnn), the generic one otherwise. SPARKTRAIN_NATIVE_EXTENSION overrides: "-onednn-avx512",
+# io.sparktrain.nn.Dl4jConvHelper), the generic one otherwise. SPARKTRAIN_NATIVE_EXTENSION overrides: "-onednn-avx512",
 # "-onednn-avx2", "-onednn", "-avx512", "-avx2", or "generic". Sets NATIVE_EXT, NATIVE_JAR ("" for the generic
 # build inside the application jar) and NATIVE_OPTS (the JVM option that makes JavaCPP load it).
 choose_native_build() {

@@ -7,7 +7,7 @@ import io.sparktrain.data.Examples;
 import io.sparktrain.data.MnistSource;
 import io.sparktrain.data.SeqMnistSource;
 import io.sparktrain.data.Split;
-import io.sparktrain.kernels.NativeThreads;
+import io.sparktrain.nn.NativeThreads;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.model.OutputMode;

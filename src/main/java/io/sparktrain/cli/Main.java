@@ -2,8 +2,8 @@ package io.sparktrain.cli;
 
 import io.sparktrain.config.ConfigException;
 import io.sparktrain.data.DataFormatException;
-import io.sparktrain.kernels.BrokenKernelsException;
-import io.sparktrain.kernels.NativeReport;
+import io.sparktrain.diagnostics.BrokenKernelsException;
+import io.sparktrain.diagnostics.NativeReport;
 import io.sparktrain.training.TrainingDivergedException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

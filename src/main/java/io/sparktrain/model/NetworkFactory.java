@@ -1,5 +1,6 @@
 package io.sparktrain.model;
 
+import io.sparktrain.nn.Dl4jConvHelper;
 import io.sparktrain.nn.FusedConvPool;
 import io.sparktrain.nn.FusedConvPoolLayer;
 import java.util.List;
@@ -138,7 +139,7 @@ public final class NetworkFactory {
                 from.feedDirectly(to);
             }
         }
-        io.sparktrain.kernels.OneDnn.useForConvolution(net);
+        Dl4jConvHelper.useForConvolution(net);
         return net;
     }
 

@@ -1,6 +1,7 @@
-package io.sparktrain.kernels;
+package io.sparktrain.diagnostics;
 
-import io.sparktrain.model.ConvBlocks;
+import io.sparktrain.nn.Dl4jConvHelper;
+import io.sparktrain.nn.Dnnl;
 import io.sparktrain.nn.FusedConvPool;
 import java.util.ArrayList;
 
@@ -45,10 +46,10 @@ public final class KernelCheck {
     private KernelCheck() {
     }
 
-    /** All checks: the fused oneDNN block too when training uses it ({@link ConvBlocks#preferred()}). */
+    /** All checks: the fused oneDNN block too when training uses it ({@link Dnnl#usable()}). */
     public static List<Result> run() {
         List<Result> checks = new ArrayList<>(List.of(convolution(), maxPooling(), lstm()));
-        if (ConvBlocks.preferred() == ConvBlocks.FUSED_ONEDNN) {
+        if (Dnnl.usable()) {
             checks.add(fusedBlock());
         }
         return List.copyOf(checks);
@@ -86,7 +87,7 @@ public final class KernelCheck {
                 .setInputType(InputType.convolutional(h, w, c)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        OneDnn.useForConvolution(net); // the path training takes
+        Dl4jConvHelper.useForConvolution(net); // the path training takes
         float[][] params = fixConvolution(net, o, c, k, 1);
         float[] x = random(n * c * h * w, 3);
         double[] expected = referenceConvolution(x, params[0], params[1], n, c, h, w, o, k, pad);

@@ -1,4 +1,6 @@
-package io.sparktrain.kernels;
+package io.sparktrain.diagnostics;
+
+import io.sparktrain.nn.Dl4jConvHelper;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,7 +75,7 @@ class KernelsTest {
         MultiLayerNetwork viaOps = new MultiLayerNetwork(
                 NetworkFactory.configuration(spec, adam, 5, 0, ConvBlocks.SEPARATE_DL4J));
         viaOps.init();
-        assertEquals(2, OneDnn.forceConvolutionHelper(viaOps));
+        assertEquals(2, Dl4jConvHelper.forceConvolutionHelper(viaOps));
         assertNull(builtIn.getLayer(0).getHelper());
         assertNotNull(viaOps.getLayer(0).getHelper());
 

@@ -1,4 +1,4 @@
-package io.sparktrain.kernels;
+package io.sparktrain.diagnostics;
 
 /** A node whose native kernels compute wrong results; training there would produce garbage. */
 public final class BrokenKernelsException extends RuntimeException {

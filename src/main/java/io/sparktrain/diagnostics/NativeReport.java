@@ -1,6 +1,8 @@
-package io.sparktrain.kernels;
+package io.sparktrain.diagnostics;
 
+import io.sparktrain.nn.Dl4jConvHelper;
 import io.sparktrain.nn.Dnnl;
+import io.sparktrain.nn.NativeThreads;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -65,7 +67,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         return new NativeReport(host, String.valueOf(env.get("backend")), String.valueOf(env.get("blas.vendor")),
                 intOf(env.get("blas.threads")), Nd4j.getEnvironment().maxMasterThreads(), omp == null ? "" : omp,
                 Runtime.getRuntime().availableProcessors(), org.bytedeco.javacpp.Loader.getPlatform(),
-                System.getProperty("org.bytedeco.javacpp.platform.extension", ""), OneDnn.inNativeBuild(),
+                System.getProperty("org.bytedeco.javacpp.platform.extension", ""), Dl4jConvHelper.inNativeBuild(),
                 CpuFeatures.vectorFlags(),
                 layerHelpers(), KernelCheck.run());
     }
@@ -145,7 +147,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
                 .setInputType(InputType.convolutional(6, 6, 1)).build();
         MultiLayerNetwork cnn = new MultiLayerNetwork(conf);
         cnn.init();
-        OneDnn.useForConvolution(cnn); // as NetworkFactory does
+        Dl4jConvHelper.useForConvolution(cnn); // as NetworkFactory does
         MultiLayerConfiguration rnn = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
                 .layer(new LSTM.Builder().nOut(2).build())
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1)
@@ -176,12 +178,12 @@ public record NativeReport(String host, String backend, String blasVendor, int b
     private static String helper(Layer layer) {
         LayerHelper h = layer.getHelper();
         if (h != null) {
-            return h.getClass().getSimpleName() + " (libnd4j ops" + (OneDnn.inNativeBuild() ? ", oneDNN)" : ")");
+            return h.getClass().getSimpleName() + " (libnd4j ops" + (Dl4jConvHelper.inNativeBuild() ? ", oneDNN)" : ")");
         }
         // DL4J 1.0.0-M2's pooling calls libnd4j's pooling ops itself (oneDNN in the oneDNN builds); the others run
         // DL4J's own implementation (im2col + gemm for convolution, gemm per step for LSTM).
         return layer instanceof org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer
-                ? "none: libnd4j pooling ops" + (OneDnn.inNativeBuild() ? " (oneDNN)" : "")
+                ? "none: libnd4j pooling ops" + (Dl4jConvHelper.inNativeBuild() ? " (oneDNN)" : "")
                 : "none: DL4J's built-in implementation";
     }
 

@@ -1,6 +1,5 @@
-package io.sparktrain.kernels;
+package io.sparktrain.nn;
 
-import io.sparktrain.nn.Dnnl;
 import java.lang.reflect.Field;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -17,10 +16,10 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * DL4J's own {@code MKLDNNConvHelper}, set on each plain {@code ConvolutionLayer} after the network is built.
  * {@code -Dsparktrain.onednn=false} keeps DL4J's built-in path.
  */
-public final class OneDnn {
+public final class Dl4jConvHelper {
     private static volatile Boolean inBuild;
 
-    private OneDnn() {
+    private Dl4jConvHelper() {
     }
 
     /** True when the loaded native library was built with oneDNN. */

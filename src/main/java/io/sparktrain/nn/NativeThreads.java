@@ -1,4 +1,4 @@
-package io.sparktrain.kernels;
+package io.sparktrain.nn;
 
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
