@@ -1,24 +1,22 @@
 package io.sparktrain.cli;
 
 import io.sparktrain.config.ConfigException;
+import io.sparktrain.config.JobConfig;
+import io.sparktrain.config.JobConfigLoader;
 import io.sparktrain.config.TrainingConfig;
-import io.sparktrain.data.ExampleSource;
 import io.sparktrain.data.Examples;
-import io.sparktrain.data.MnistSource;
-import io.sparktrain.data.SeqMnistSource;
-import io.sparktrain.data.Split;
-import io.sparktrain.nn.NativeThreads;
 import io.sparktrain.model.NetworkFactory;
 import io.sparktrain.model.NetworkSpec;
-import io.sparktrain.model.OutputMode;
-import io.sparktrain.model.Presets;
-import io.sparktrain.model.Shape;
-import io.sparktrain.model.UpdaterSpec;
 import io.sparktrain.nn.Dnnl;
 import io.sparktrain.nn.FusedConvPool;
+import io.sparktrain.nn.NativeThreads;
+import io.sparktrain.pipeline.JobData;
+import io.sparktrain.pipeline.TrainingJob;
 import io.sparktrain.training.ParameterAveragingTrainer;
 import io.sparktrain.training.TrainingResult;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -26,23 +24,25 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * {@code bench PRESET [--examples N] [--workers W] [--batch B] [--frequency F] [--data DIR]}: trains a preset on the
- * first N MNIST examples (sequential MNIST, row by row, for the recurrent presets) in this JVM: in one process
- * without Spark using every core (the kernel throughput; ND4J's ops on 1 and on all threads, the faster counts),
- * then with parameter averaging in Spark local mode with W workers of cores / W threads each, averaging every F
- * minibatches. Both time their second pass over the examples. Prints examples/s for both and their ratio, the
- * cost of distribution. Adam 0.001, minibatches of B in both.
+ * {@code bench CONF [--examples N] [--set key=value ...]}: trains the job's network, on the first N training
+ * examples of its data, in this JVM: in one process without Spark using every core (the kernel throughput; ND4J's
+ * ops on 1 and on all threads, the faster counts), then with parameter averaging in Spark local mode with the job's
+ * workers, minibatch size, averaging frequency and optimiser, each worker on cores / workers threads. Both time
+ * their second pass over the examples. Prints examples/s for both and their ratio, the cost of distribution. The
+ * job is read and its data validated by the same pipeline as {@code train} ({@link TrainingJob#validated}).
  */
 final class BenchCommand {
 
+    // The Spark phase evaluates after each epoch (untimed); a few test examples are enough.
     private static final int TEST_EXAMPLES = 100;
 
-    static final String USAGE = "bench PRESET [--examples N] [--workers W] [--batch B] [--frequency F] [--data DIR]";
+    static final String USAGE = "bench CONF [--examples N] [--set key=value ...]";
 
     /**
      * The two measurements.
      *
-     * @param preset the network
+     * @param job the job's name
+     * @param network the network's name
      * @param examples examples fitted in each measurement
      * @param cores cores of this machine
      * @param singleThreads native threads the single process chose for ND4J's ops (1 or {@code cores}, whichever
@@ -51,10 +51,11 @@ final class BenchCommand {
      * @param single examples/s in one process (the faster thread setting)
      * @param otherSingle examples/s in one process with the other thread setting; NaN with one core
      * @param workers Spark workers
+     * @param frequency minibatches between averagings
      * @param spark examples/s with parameter averaging in Spark local mode
      */
-    record Result(String preset, int examples, int cores, int singleThreads, int blockThreads, double single,
-                  double otherSingle, int workers, double spark) {
+    record Result(String job, String network, int examples, int cores, int singleThreads, int blockThreads,
+                  double single, double otherSingle, int workers, int frequency, double spark) {
         double ratio() {
             return spark / single;
         }
@@ -63,10 +64,11 @@ final class BenchCommand {
             String blocks = blockThreads > 0 ? ", fused conv blocks on " + blockThreads : "";
             String other = Double.isNaN(otherSingle) ? ""
                     : String.format(" (%.1f with %d)", otherSingle, singleThreads == 1 ? cores : 1);
-            return String.format("bench %s: %d examples, %d cores%n  single process, ND4J ops on %d thread(s)%s%s: "
-                            + "%.1f examples/s%n  Spark local[%d], %d worker(s) x %d thread(s): %.1f examples/s%n"
-                            + "  ratio Spark / single: %.3f", preset, examples, cores, singleThreads, other, blocks,
-                    single, workers, workers, Math.max(1, cores / workers), spark, ratio());
+            return String.format("bench %s (%s): %d examples, %d cores%n  single process, ND4J ops on %d thread(s)"
+                            + "%s%s: %.1f examples/s%n  Spark local[%d], %d worker(s) x %d thread(s), averaging every "
+                            + "%d: %.1f examples/s%n  ratio Spark / single: %.3f", job, network, examples, cores,
+                    singleThreads, other, blocks, single, workers, workers, Math.max(1, cores / workers), frequency,
+                    spark, ratio());
         }
     }
 
@@ -74,44 +76,23 @@ final class BenchCommand {
     }
 
     static Result run(List<String> words, SparkConf sparkConf) {
-        CommandLine line = CommandLine.parse(words, USAGE + "; presets " + Presets.names(), "preset",
-                java.util.Set.of("--examples", "--workers", "--batch", "--frequency", "--data"));
-        String preset = line.argument();
+        CommandLine line = CommandLine.parse(words, USAGE, "config file", Set.of("--examples", "--set"));
         int examples = line.intOption("--examples", 6400);
-        int workers = line.intOption("--workers", 2);
-        int batch = line.intOption("--batch", 64);
-        // As often as the default job (conf/mnist-cnn.conf) averages.
-        int frequency = line.intOption("--frequency", 10);
-        String data = line.option("--data", "data/mnist");
-        if (examples <= 0 || workers <= 0 || batch <= 0 || frequency <= 0) {
-            throw new ConfigException("--examples, --workers, --batch and --frequency must be > 0");
+        if (examples <= 0) {
+            throw new ConfigException("--examples must be > 0, got " + examples);
         }
-        String name = preset;
-        boolean recurrent = Presets.recurrent(preset);
-        List<io.sparktrain.model.LayerSpec> layers = Presets.layers(preset,
-                new Presets.RnnSettings(128, 1, 0, io.sparktrain.model.LayerSpec.Direction.BIDIRECTIONAL_CONCAT))
-                .orElseThrow(() -> ConfigException.invalid("bench PRESET", "be one of " + Presets.names(),
-                        "\"" + name + "\""));
-        NetworkSpec spec = recurrent ? new NetworkSpec("preset " + preset, Shape.sequence(28), layers, 10,
-                OutputMode.LAST) : new NetworkSpec("preset " + preset, Shape.map(1, 28, 28), layers, 10);
-
+        List<String> overrides = new ArrayList<>(line.all("--set"));
+        overrides.add("data.trainLimit=" + examples);
+        overrides.add("data.testLimit=" + TEST_EXAMPLES);
         Configuration hadoop = new Configuration();
-        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(data);
-        String qualified;
-        try {
-            qualified = dir.getFileSystem(hadoop).makeQualified(dir).toString();
-        } catch (java.io.IOException e) {
-            throw new ConfigException("--data " + data + ": " + e.getMessage());
+        JobConfig job = JobConfigLoader.load(line.argument(), overrides, hadoop);
+        JobData data = TrainingJob.validated(job, hadoop);
+        if (data.train().size() < examples) {
+            throw new ConfigException("--examples " + examples + " but the job's data have " + data.train().size());
         }
-        // The Spark phase evaluates after each epoch (untimed); a few test examples are enough.
-        ExampleSource source = recurrent ? new SeqMnistSource(qualified, examples, TEST_EXAMPLES, false)
-                : new MnistSource(qualified, examples, TEST_EXAMPLES);
-        Examples train = source.load(Split.TRAIN, hadoop);
-        if (train.size() < examples) {
-            throw new ConfigException("--examples " + examples + " but " + data + " has " + train.size());
-        }
-        int testSize = source.load(Split.TEST, hadoop).size();
-        UpdaterSpec adam = new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.001, 0);
+        NetworkSpec spec = data.network();
+        TrainingConfig training = job.training();
+        int workers = training.workers();
         int cores = Runtime.getRuntime().availableProcessors();
 
         // The single process may use every core. Fused oneDNN blocks (CNNs) get them all; ND4J's own small ops can
@@ -122,7 +103,7 @@ final class BenchCommand {
         double[] rates = new double[candidates.length];
         for (int c = 0; c < candidates.length; c++) {
             NativeThreads.set(candidates[c]);
-            rates[c] = singleProcess(spec, adam, train, batch);
+            rates[c] = singleProcess(spec, training, data.train());
         }
         int bestIndex = rates.length > 1 && rates[1] > rates[0] ? 1 : 0;
         int singleThreads = candidates[bestIndex];
@@ -133,17 +114,21 @@ final class BenchCommand {
         Dnnl.setThreads(Math.max(1, cores / workers));
         // Two epochs, the second timed as in the single process: the first pays for building the networks on the
         // workers and compiling their code paths.
-        TrainingConfig config = new TrainingConfig(2, workers, batch, frequency, adam, 42, 1000);
+        TrainingConfig twoEpochs = new TrainingConfig(2, workers, training.batchSizePerWorker(),
+                training.averagingFrequency(), training.updater(), training.seed(), training.evalBatchSize(),
+                training.tbpttLength());
         sparkConf.setMaster("local[" + workers + "]").setAppName("sparktrain-bench")
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         double spark;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
-            TrainingResult r = new ParameterAveragingTrainer(sc, spec, config).train(source, examples, testSize);
+            TrainingResult r = new ParameterAveragingTrainer(sc, spec, twoEpochs).train(data.source(),
+                    data.train().size(), data.test().size());
             spark = examples / r.epochs().get(1).seconds();
         }
-        boolean fused = NetworkFactory.configuration(spec, adam, 1).getConfs().stream()
+        boolean fused = NetworkFactory.configuration(spec, training.updater(), 1).getConfs().stream()
                 .anyMatch(c -> c.getLayer() instanceof FusedConvPool);
-        return new Result(preset, examples, cores, singleThreads, fused ? cores : 0, single, other, workers, spark);
+        return new Result(job.name(), spec.name(), examples, cores, singleThreads, fused ? cores : 0, single, other,
+                workers, training.averagingFrequency(), spark);
     }
 
     /**
@@ -151,8 +136,10 @@ final class BenchCommand {
      * for this thread setting, lets ND4J's workspaces settle and the JIT compile, as the Spark phase's untimed first
      * epoch does for its workers.
      */
-    private static double singleProcess(NetworkSpec spec, UpdaterSpec updater, Examples train, int batch) {
-        MultiLayerNetwork net = NetworkFactory.network(spec, updater, 42);
+    private static double singleProcess(NetworkSpec spec, TrainingConfig training, Examples train) {
+        int batch = training.batchSizePerWorker();
+        MultiLayerNetwork net = NetworkFactory.network(spec, training.updater(), training.seed(),
+                training.tbpttLength());
         int[] order = IntStream.range(0, train.size()).toArray();
         double seconds = 0;
         for (int pass = 0; pass < 2; pass++) {

@@ -53,6 +53,15 @@ record CommandLine(String argument, Map<String, List<String>> options, String us
         return options.getOrDefault(name, List.of());
     }
 
+    /** The last value given for {@code name}; an error naming it when it was not given. */
+    String required(String name) {
+        String value = option(name, null);
+        if (value == null) {
+            throw new ConfigException(name + " is required; usage: " + usage);
+        }
+        return value;
+    }
+
     /** The last value given for {@code name}, or {@code fallback}. */
     String option(String name, String fallback) {
         List<String> values = all(name);

@@ -4,6 +4,7 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.data.DataFormatException;
 import io.sparktrain.diagnostics.BrokenKernelsException;
 import io.sparktrain.diagnostics.NativeReport;
+import io.sparktrain.pipeline.RunReport;
 import io.sparktrain.training.TrainingDivergedException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -22,9 +23,12 @@ public final class Main {
 
     private static final String USAGE = String.join(System.lineSeparator(),
             "usage: sparktrain " + TrainCommand.USAGE,
+            "       sparktrain " + EvaluateCommand.USAGE,
+            "       sparktrain " + PredictCommand.USAGE,
             "       sparktrain " + SampleCommand.USAGE,
             "       sparktrain " + ControlChartsCommand.USAGE,
             "       sparktrain " + BenchCommand.USAGE,
+            "       sparktrain " + ConfigCommand.USAGE,
             "       sparktrain doctor");
 
     private Main() {
@@ -45,8 +49,7 @@ public final class Main {
         try {
             switch (words.get(0)) {
                 case "train" -> {
-                    TrainCommand.Report report = TrainCommand.run(TrainCommand.Args.parse(words.subList(1,
-                            words.size())), new SparkConf());
+                    RunReport report = TrainCommand.run(words.subList(1, words.size()), new SparkConf());
                     var r = report.result();
                     out.printf("test accuracy %.4f, test loss %.4f on %d examples; %.0f training examples/s over "
                                     + "%.1f s; run written to %s%n", r.test().accuracy(), r.test().meanLoss(),
@@ -72,13 +75,25 @@ public final class Main {
                     }
                     return ExitCode.OK;
                 }
+                case "evaluate" -> {
+                    out.println(EvaluateCommand.run(words.subList(1, words.size()), new SparkConf()));
+                    return ExitCode.OK;
+                }
+                case "predict" -> {
+                    out.println(PredictCommand.run(words.subList(1, words.size()), new SparkConf()));
+                    return ExitCode.OK;
+                }
+                case "config" -> {
+                    out.println(ConfigCommand.run(words.subList(1, words.size())));
+                    return ExitCode.OK;
+                }
                 case "make-control-charts" -> {
                     out.println(ControlChartsCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
                 }
                 default -> {
                     err.println("sparktrain: unknown command " + words.get(0)
-                            + "; commands: train, sample, doctor, bench, make-control-charts (sparktrain help for usage)");
+                            + "; commands: train, evaluate, predict, export, sample, doctor, bench, config, make-control-charts (sparktrain help for usage)");
                     return ExitCode.USAGE;
                 }
             }

@@ -1,21 +1,14 @@
 package io.sparktrain.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.config.ConfigException;
 import io.sparktrain.data.Vocabulary;
-import io.sparktrain.training.RunOutput;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.sparktrain.pipeline.RunOutput;
+import io.sparktrain.pipeline.SavedModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -66,32 +59,10 @@ public final class SampleCommand {
 
     /** Loads the run's model and vocabulary and returns {@code args.length()} generated characters. */
     public static String run(Args args) {
-        Configuration hadoop = new Configuration();
-        Path dir = new Path(args.run());
-        Vocabulary vocabulary;
-        MultiLayerNetwork net;
-        try {
-            FileSystem fs = dir.getFileSystem(hadoop);
-            Path vocabularyFile = new Path(dir, TrainCommand.VOCABULARY);
-            Path modelFile = new Path(dir, RunOutput.MODEL);
-            if (!fs.exists(modelFile)) {
-                throw new ConfigException(args.run() + " has no " + RunOutput.MODEL + ": give a run folder written by "
-                        + "train");
-            }
-            if (!fs.exists(vocabularyFile)) {
-                throw new ConfigException(args.run() + " has no " + TrainCommand.VOCABULARY + ": sample needs a "
-                        + "character model (data.format = text)");
-            }
-            try (InputStream in = fs.open(vocabularyFile)) {
-                JsonNode json = new ObjectMapper().readTree(in);
-                vocabulary = Vocabulary.parse(json.get("characters").asText());
-            }
-            try (InputStream in = fs.open(modelFile)) {
-                net = ModelSerializer.restoreMultiLayerNetwork(in, false);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + args.run() + ": " + e.getMessage(), e);
-        }
+        SavedModel model = SavedModel.load(args.run(), List.of(), new Configuration());
+        Vocabulary vocabulary = model.vocabulary().orElseThrow(() -> new ConfigException(args.run() + " has no "
+                + RunOutput.VOCABULARY + ": sample needs a character model (data.format = text)"));
+        MultiLayerNetwork net = model.network();
         List<Integer> prime = new ArrayList<>();
         args.prime().codePoints().forEach(cp -> {
             int index = vocabulary.index(cp);

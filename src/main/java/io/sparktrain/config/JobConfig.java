@@ -2,19 +2,18 @@ package io.sparktrain.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
-import io.sparktrain.model.NetworkSpec;
 
 /**
  * A complete, validated training job.
  *
  * @param name names the run ({@code name})
  * @param data the data ({@code data.*})
- * @param network the network ({@code model.*}), shapes already checked
+ * @param model the network ({@code model.*}), layer rules already checked; sized by the data it is trained on
  * @param training the training ({@code training.*})
  * @param sparkMaster the Spark master when not launched by spark-submit ({@code spark.master})
  * @param effective the merged configuration it was read from, written next to every model
  */
-public record JobConfig(String name, DataConfig data, NetworkSpec network, TrainingConfig training,
+public record JobConfig(String name, DataConfig data, ModelConfig model, TrainingConfig training,
                         String sparkMaster, Config effective) {
 
     /** The effective configuration as HOCON text, with comments saying where each value came from. */

@@ -5,14 +5,10 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
-import com.typesafe.config.ConfigValueType;
-import io.sparktrain.model.Activation;
 import io.sparktrain.model.LayerSpec;
 import io.sparktrain.model.ModelSpecException;
 import io.sparktrain.data.CsvSequences;
-import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.model.OutputMode;
-import io.sparktrain.model.Padding;
 import io.sparktrain.model.Presets;
 import io.sparktrain.model.Shape;
 import io.sparktrain.model.UpdaterSpec;
@@ -24,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.OptionalInt;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -47,7 +43,7 @@ public final class JobConfigLoader {
      * @param hadoop resolves the file's file system
      */
     public static JobConfig load(String jobFile, List<String> overrides, Configuration hadoop) {
-        return fromConfig(parseOverrides(overrides).withFallback(readFile(jobFile, hadoop)));
+        return fromConfig(overrides(overrides).withFallback(readFile(jobFile, hadoop)));
     }
 
     /** Validates a job given as HOCON text (the defaults fill in the rest). */
@@ -85,8 +81,8 @@ public final class JobConfigLoader {
             TrainingConfig training = new TrainingConfig(c.getInt("training.epochs"), c.getInt("training.workers"),
                     c.getInt("training.batchSizePerWorker"), c.getInt("training.averagingFrequency"), updater,
                     c.getLong("training.seed"), c.getInt("training.evalBatchSize"), c.getInt("training.tbpttLength"));
-            NetworkSpec network = network(c, data.format());
-            if (training.tbpttLength() > 0 && network.output() != OutputMode.SEQUENCE) {
+            ModelConfig model = model(c, data.format());
+            if (training.tbpttLength() > 0 && model.output() != OutputMode.SEQUENCE) {
                 throw ConfigException.invalid("training.tbpttLength", "be 0 unless model.output = sequence "
                         + "(truncated BPTT needs a label at every step)", training.tbpttLength());
             }
@@ -94,27 +90,24 @@ public final class JobConfigLoader {
             if (!name.matches("[A-Za-z0-9._-]+")) {
                 throw ConfigException.invalid("name", "use only letters, digits, '.', '_' and '-'", "\"" + name + "\"");
             }
-            return new JobConfig(name, data, network, training, c.getString("spark.master"), c);
+            return new JobConfig(name, data, model, training, c.getString("spark.master"), c);
         });
     }
 
-    private static NetworkSpec network(Config c, DataConfig.Format format) {
-        int channels = positive(c, "model.input.channels");
-        int height = positive(c, "model.input.height");
-        int width = positive(c, "model.input.width");
+    private static ModelConfig model(Config c, DataConfig.Format format) {
+        Shape images = Shape.map(positive(c, "model.input.channels"), positive(c, "model.input.height"),
+                positive(c, "model.input.width"));
         int features = c.getInt("model.input.features");
         if (features < 0) {
             throw ConfigException.invalid("model.input.features", "be >= 0 (0 = from the data)", features);
         }
         int classes = c.getInt("model.classes");
-        if (classes < 2 && format != DataConfig.Format.TEXT) {
-            throw ConfigException.invalid("model.classes", "be >= 2", classes);
-        }
         OutputMode output = enumValue(OutputMode.class, "model.output", c.getString("model.output"));
         Presets.RnnSettings rnn;
         try {
             rnn = new Presets.RnnSettings(c.getInt("model.rnn.units"), c.getInt("model.rnn.layers"),
-                    c.getDouble("model.rnn.dropout"), merge(c.getString("model.rnn.merge"), "model.rnn.merge"));
+                    c.getDouble("model.rnn.dropout"),
+                    LayerSpecParser.merge(c.getString("model.rnn.merge"), "model.rnn.merge"));
         } catch (ModelSpecException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -136,135 +129,16 @@ public final class JobConfigLoader {
             }
             layers = new ArrayList<>();
             for (int i = 0; i < layerList.size(); i++) {
-                layers.add(layer(layerList.get(i), "model.layers[" + i + "]"));
+                layers.add(LayerSpecParser.parse(layerList.get(i), "model.layers[" + i + "]"));
             }
             name = "model.layers";
         }
-        // Text takes its sizes from the vocabulary and csv may take its features from the data: the driver resizes
-        // the network once it has read them. The layer rules checked here do not depend on the sizes.
-        Shape input = format.sequences() ? Shape.sequence(Math.max(features, 1)) : Shape.map(channels, height, width);
-        try {
-            return new NetworkSpec(name, input, layers, Math.max(classes, 2), output);
-        } catch (ModelSpecException e) {
-            throw new ConfigException(e.getMessage());
-        }
-    }
-
-    private static final Map<String, Set<String>> LAYER_KEYS = Map.of(
-            "conv", Set.of("type", "filters", "kernel", "stride", "padding", "dilation", "activation", "alpha"),
-            "maxpool", Set.of("type", "kernel", "stride", "padding"),
-            "avgpool", Set.of("type", "kernel", "stride", "padding"),
-            "dropout", Set.of("type", "rate"),
-            "dense", Set.of("type", "units", "activation", "alpha"),
-            "lstm", Set.of("type", "units", "activation"),
-            "simple-rnn", Set.of("type", "units", "activation"),
-            "bidirectional", Set.of("type", "cell", "units", "activation", "merge"),
-            "output", Set.of("type"));
-
-    private static LayerSpec layer(Config l, String key) {
-        if (!l.hasPath("type")) {
-            throw new ConfigException(key + ".type is missing: one of " + LAYER_KEYS.keySet());
-        }
-        String type = l.getString("type");
-        if (type.equals("gru")) {
-            throw new ConfigException(key + ".type: DL4J 1.0.0-M2 has no GRU layer; use lstm or simple-rnn");
-        }
-        Set<String> allowed = LAYER_KEYS.get(type);
-        if (allowed == null) {
-            throw ConfigException.invalid(key + ".type", "be one of " + LAYER_KEYS.keySet(), "\"" + type + "\"");
-        }
-        for (String k : l.root().keySet()) {
-            if (!allowed.contains(k)) {
-                throw new ConfigException(key + "." + k + " is not a setting of a " + type + " layer; allowed: "
-                        + allowed);
-            }
-        }
-        return switch (type) {
-            case "conv" -> {
-                int[] kernel = pair(l, "kernel", key, null);
-                int[] stride = pair(l, "stride", key, new int[] {1, 1});
-                int[] dilation = pair(l, "dilation", key, new int[] {1, 1});
-                yield new LayerSpec.Conv(positive(l, "filters", key), kernel[0], kernel[1], stride[0], stride[1],
-                        padding(l, key), dilation[0], dilation[1], activation(l, key), alpha(l, key));
-            }
-            case "maxpool", "avgpool" -> {
-                int[] kernel = pair(l, "kernel", key, new int[] {2, 2});
-                int[] stride = pair(l, "stride", key, kernel);
-                yield new LayerSpec.Pool(type.equals("maxpool"), kernel[0], kernel[1], stride[0], stride[1],
-                        padding(l, key));
-            }
-            case "dropout" -> {
-                double rate = l.getDouble("rate");
-                if (!(rate >= 0 && rate < 1)) {
-                    throw ConfigException.invalid(key + ".rate", "be in [0, 1)", rate);
-                }
-                yield new LayerSpec.Dropout(rate);
-            }
-            case "dense" -> new LayerSpec.Dense(positive(l, "units", key), activation(l, key), alpha(l, key));
-            case "lstm", "simple-rnn" -> new LayerSpec.Recurrent(cell(type, key + ".type"), positive(l, "units", key),
-                    recurrentActivation(l, key), LayerSpec.Direction.FORWARD);
-            case "bidirectional" -> new LayerSpec.Recurrent(
-                    cell(l.hasPath("cell") ? l.getString("cell") : "lstm", key + ".cell"), positive(l, "units", key),
-                    recurrentActivation(l, key), merge(l.hasPath("merge") ? l.getString("merge") : "concat",
-                    key + ".merge"));
-            default -> new LayerSpec.Output();
-        };
-    }
-
-    /** An int or a two-element list {@code [height, width]}, each > 0. */
-    private static int[] pair(Config l, String k, String key, int[] fallback) {
-        if (!l.hasPath(k)) {
-            if (fallback == null) {
-                throw new ConfigException(key + "." + k + " is missing");
-            }
-            return fallback;
-        }
-        int[] v;
-        if (l.getValue(k).valueType() == ConfigValueType.LIST) {
-            List<Integer> list = l.getIntList(k);
-            if (list.size() != 2) {
-                throw ConfigException.invalid(key + "." + k, "be a number or [height, width]", list);
-            }
-            v = new int[] {list.get(0), list.get(1)};
-        } else {
-            int n = l.getInt(k);
-            v = new int[] {n, n};
-        }
-        if (v[0] <= 0 || v[1] <= 0) {
-            throw ConfigException.invalid(key + "." + k, "be > 0", l.getValue(k).render());
-        }
-        return v;
-    }
-
-    private static Padding padding(Config l, String key) {
-        if (!l.hasPath("padding")) {
-            return Padding.VALID;
-        }
-        ConfigValue v = l.getValue("padding");
-        if (v.valueType() == ConfigValueType.STRING) {
-            return switch (l.getString("padding")) {
-                case "valid" -> Padding.VALID;
-                case "same" -> Padding.SAME;
-                default -> throw ConfigException.invalid(key + ".padding",
-                        "be \"valid\", \"same\", a number or [height, width]", v.render());
-            };
-        }
-        int[] p;
-        if (v.valueType() == ConfigValueType.LIST) {
-            p = pair(l, "padding", key, null);
-        } else {
-            int n = l.getInt("padding");
-            p = new int[] {n, n};
-        }
-        if (p[0] < 0 || p[1] < 0) {
-            throw ConfigException.invalid(key + ".padding", "be >= 0", v.render());
-        }
-        return Padding.of(p[0], p[1]);
-    }
-
-    private static Activation activation(Config l, String key) {
-        return l.hasPath("activation") ? enumValue(Activation.class, key + ".activation", l.getString("activation"))
-                : Activation.RELU;
+        // Text takes features and classes from its vocabulary; other sequences take their features from the data
+        // when model.input.features = 0.
+        boolean text = format == DataConfig.Format.TEXT;
+        return new ModelConfig(name, layers, images, format.sequences(),
+                text || features == 0 ? OptionalInt.empty() : OptionalInt.of(features),
+                text ? OptionalInt.empty() : OptionalInt.of(classes), output);
     }
 
     private static DataConfig.Format format(String name) {
@@ -278,50 +152,16 @@ public final class JobConfigLoader {
         };
     }
 
-    private static LayerSpec.Cell cell(String name, String key) {
-        for (LayerSpec.Cell cell : LayerSpec.Cell.values()) {
-            if (cell.configName().equals(name)) {
-                return cell;
-            }
-        }
-        throw ConfigException.invalid(key, "be lstm or simple-rnn (DL4J 1.0.0-M2 has no GRU layer)",
-                "\"" + name + "\"");
-    }
-
-    private static LayerSpec.Direction merge(String name, String key) {
-        return switch (name) {
-            case "concat" -> LayerSpec.Direction.BIDIRECTIONAL_CONCAT;
-            case "add" -> LayerSpec.Direction.BIDIRECTIONAL_ADD;
-            default -> throw ConfigException.invalid(key, "be \"concat\" or \"add\"", "\"" + name + "\"");
-        };
-    }
-
-    private static Activation recurrentActivation(Config l, String key) {
-        return l.hasPath("activation") ? enumValue(Activation.class, key + ".activation", l.getString("activation"))
-                : Activation.TANH;
-    }
-
-    private static double alpha(Config l, String key) {
-        double a = l.hasPath("alpha") ? l.getDouble("alpha") : 0.01;
-        if (!(a > 0 && a < 1)) {
-            throw ConfigException.invalid(key + ".alpha", "be in (0, 1)", a);
-        }
-        return a;
-    }
-
     private static int positive(Config c, String path) {
-        return positive(c, path, null);
-    }
-
-    private static int positive(Config c, String path, String prefix) {
         int v = c.getInt(path);
         if (v <= 0) {
-            throw ConfigException.invalid(prefix == null ? path : prefix + "." + path, "be > 0", v);
+            throw ConfigException.invalid(path, "be > 0", v);
         }
         return v;
     }
 
-    private static <E extends Enum<E>> E enumValue(Class<E> type, String key, String value) {
+    /** The constant of {@code type} named {@code value} in any case, or an error naming {@code key}. */
+    static <E extends Enum<E>> E enumValue(Class<E> type, String key, String value) {
         try {
             return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -344,7 +184,8 @@ public final class JobConfigLoader {
         }
     }
 
-    private static Config parseOverrides(List<String> overrides) {
+    /** {@code key=value} strings as a configuration; a value that is not HOCON is taken as a string. */
+    public static Config overrides(List<String> overrides) {
         Config result = ConfigFactory.empty();
         for (String o : overrides) {
             int eq = o.indexOf('=');

@@ -247,7 +247,7 @@ public final class ParameterAveragingTrainer {
         net.getLayerWiseConfigurations().setEpochCount(state.epoch());
     }
 
-    private static List<Integer> range(int n) {
+    static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();
     }
 
@@ -287,7 +287,7 @@ public final class ParameterAveragingTrainer {
     }
 
     /** Executor side: loads a contiguous slice of the test split. */
-    private record LoadTestPart(ExampleSource source, Broadcast<SerializableHadoopConf> hadoop, int testSize,
+    record LoadTestPart(ExampleSource source, Broadcast<SerializableHadoopConf> hadoop, int testSize,
                                 int parts)
             implements Function2<Integer, Iterator<Integer>, Iterator<Examples>> {
         @Override
@@ -344,7 +344,7 @@ public final class ParameterAveragingTrainer {
     }
 
     /** Executor side: cross-entropy and accuracy of the broadcast parameters on one test partition. */
-    private record Evaluate(Broadcast<ModelState> broadcast, int batchSize)
+    record Evaluate(Broadcast<ModelState> broadcast, int batchSize)
             implements FlatMapFunction<Iterator<Examples>, Evaluation> {
 
         @Override

@@ -50,6 +50,7 @@ final class Targets {
         double lossSum = 0;
         long targets = 0;
         long correct = 0;
+        long[] confusion = new long[classes * classes];
         for (int k = 0; k < n; k++) {
             for (int t = 0; t < steps; t++) {
                 if (m != null && m[k * steps + t] == 0) {
@@ -68,9 +69,10 @@ final class Targets {
                 }
                 targets++;
                 correct += best == label ? 1 : 0;
+                confusion[label * classes + best]++;
                 lossSum -= Math.log(Math.max(p[(k * classes + label) * steps + t], CLIP));
             }
         }
-        return new Evaluation(new LossSum(lossSum, targets), correct);
+        return new Evaluation(new LossSum(lossSum, targets), correct, classes, confusion);
     }
 }

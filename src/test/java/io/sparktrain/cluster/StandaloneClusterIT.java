@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.SparkTestContext;
 import io.sparktrain.TestData;
-import io.sparktrain.cli.TrainCommand;
+import io.sparktrain.config.JobConfigLoader;
+import io.sparktrain.pipeline.TrainingJob;
 import io.sparktrain.data.ControlCharts;
 import io.sparktrain.data.MnistData;
 import io.sparktrain.data.Split;
@@ -173,9 +174,9 @@ class StandaloneClusterIT {
         assertFalse(executors.contains("driver"));
 
         // The same job in local mode: same seed, same shards, same HDFS data.
-        TrainCommand.run(TrainCommand.Args.parse(List.of("conf/mnist-cnn.conf", "--set", "data.dir=" + hdfs
-                + "/mnist", "--set", "training.batchSizePerWorker=16", "--set", "training.averagingFrequency=2",
-                "--set", "training.epochs=1", "--out", hdfs + "/runs/local")), SparkTestContext.conf("local[2]"));
+        TrainingJob.run(JobConfigLoader.load("conf/mnist-cnn.conf", List.of("data.dir=" + hdfs + "/mnist",
+                "training.batchSizePerWorker=16", "training.averagingFrequency=2", "training.epochs=1"),
+                fs.getConf()), hdfs + "/runs/local", SparkTestContext.conf("local[2]"));
         JsonNode local = metrics("/runs/local");
         assertEquals(local.get("rounds").size(), cluster.get("rounds").size());
         // The same arithmetic in other JVMs; stated tolerance 1e-6 on every round's driver-aggregated loss.
@@ -198,8 +199,8 @@ class StandaloneClusterIT {
         assertEquals(2, executors.size(), "both executors trained: " + executors);
         assertEquals(60, cluster.get("test").get("examples").asInt());
 
-        TrainCommand.run(TrainCommand.Args.parse(List.of("conf/control-chart-lstm.conf", "--set", "data.dir=" + hdfs
-                + "/control-charts", "--set", sets[0], "--set", sets[1], "--out", hdfs + "/runs/cc-local")),
+        TrainingJob.run(JobConfigLoader.load("conf/control-chart-lstm.conf", List.of("data.dir=" + hdfs
+                + "/control-charts", sets[0], sets[1]), fs.getConf()), hdfs + "/runs/cc-local",
                 SparkTestContext.conf("local[2]"));
         JsonNode local = metrics("/runs/cc-local");
         assertEquals(local.get("rounds").size(), cluster.get("rounds").size());

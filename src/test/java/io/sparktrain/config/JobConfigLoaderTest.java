@@ -27,7 +27,7 @@ class JobConfigLoaderTest {
         assertEquals(0.6, job.training().updater().decay());
         assertEquals(UpdaterSpec.Kind.ADAM, job.training().updater().kind());
         assertEquals("local[2]", job.sparkMaster());
-        assertEquals("preset two-block-cnn", job.network().name());
+        assertEquals("preset two-block-cnn", job.model().name());
     }
 
     @Test
@@ -82,7 +82,7 @@ class JobConfigLoaderTest {
                   { type = output }
                 ]
                 """);
-        List<LayerSpec> layers = job.network().layers();
+        List<LayerSpec> layers = job.model().layers();
         LayerSpec.Conv conv = (LayerSpec.Conv) layers.get(0);
         assertEquals(5, conv.kernelH());
         assertEquals(3, conv.kernelW());
@@ -108,11 +108,11 @@ class JobConfigLoaderTest {
                 """);
         assertEquals(DataConfig.Format.CSV, job.data().format());
         assertEquals(io.sparktrain.data.CsvSequences.Layout.SINGLE, job.data().csvLayout());
-        assertEquals(io.sparktrain.model.OutputMode.SEQUENCE, job.network().output());
+        assertEquals(io.sparktrain.model.OutputMode.SEQUENCE, job.model().output());
         assertEquals(new LayerSpec.Recurrent(LayerSpec.Cell.LSTM, 16, io.sparktrain.model.Activation.TANH,
-                LayerSpec.Direction.BIDIRECTIONAL_ADD), job.network().layers().get(0));
+                LayerSpec.Direction.BIDIRECTIONAL_ADD), job.model().layers().get(0));
         assertEquals(new LayerSpec.Recurrent(LayerSpec.Cell.SIMPLE_RNN, 8, io.sparktrain.model.Activation.RELU,
-                LayerSpec.Direction.FORWARD), job.network().layers().get(1));
+                LayerSpec.Direction.FORWARD), job.model().layers().get(1));
         assertEquals(20, job.training().tbpttLength());
         assertEquals("data.format must be one of [mnist, seq-mnist, csv, text], got \"images\"",
                 error("data.format = images"));

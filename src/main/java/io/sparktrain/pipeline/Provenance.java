@@ -1,4 +1,4 @@
-package io.sparktrain.training;
+package io.sparktrain.pipeline;
 
 import java.io.IOException;
 import java.io.InputStream;

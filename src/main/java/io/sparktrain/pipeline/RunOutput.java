@@ -1,19 +1,22 @@
-package io.sparktrain.training;
+package io.sparktrain.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sparktrain.config.ConfigException;
+import io.sparktrain.data.Vocabulary;
+import io.sparktrain.model.ModelDescription;
+import io.sparktrain.model.ModelFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * A run's output folder ({@code model.zip}, {@code config.conf}, {@code metrics.json}) on any Hadoop file system.
@@ -25,6 +28,8 @@ public final class RunOutput {
     public static final String MODEL = "model.zip";
     public static final String CONFIG = "config.conf";
     public static final String METRICS = "metrics.json";
+    /** A text model's characters, {@code {"characters": "..."}}. */
+    public static final String VOCABULARY = "vocabulary.json";
 
     private final Path target;
     private final FileSystem fs;
@@ -65,18 +70,19 @@ public final class RunOutput {
     /**
      * Writes the three files and moves them into place.
      *
-     * @param network the trained network (saved with its optimiser state, loadable by DL4J's ModelSerializer)
+     * @param network the trained network (saved with its optimiser state in plain DL4J form, {@link ModelFiles})
+     * @param description what the network reads and predicts
      * @param configText the effective configuration
      * @param metrics the metrics document
-     * @param extraFiles further text files by name (a text model's vocabulary)
+     * @param vocabulary a text model's characters
      */
-    public void write(MultiLayerNetwork network, String configText, Map<String, Object> metrics,
-                      Map<String, String> extraFiles) throws IOException {
+    public void write(MultiLayerNetwork network, ModelDescription description, String configText,
+                      Map<String, Object> metrics, Optional<Vocabulary> vocabulary) throws IOException {
         Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
         try {
             fs.mkdirs(staging);
             try (OutputStream out = fs.create(new Path(staging, MODEL), false)) {
-                ModelSerializer.writeModel(network, out, true);
+                ModelFiles.write(network, description, out);
             }
             try (OutputStream out = fs.create(new Path(staging, CONFIG), false)) {
                 out.write(configText.getBytes(StandardCharsets.UTF_8));
@@ -84,9 +90,9 @@ public final class RunOutput {
             try (OutputStream out = fs.create(new Path(staging, METRICS), false)) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, metrics);
             }
-            for (Map.Entry<String, String> e : extraFiles.entrySet()) {
-                try (OutputStream out = fs.create(new Path(staging, e.getKey()), false)) {
-                    out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+            if (vocabulary.isPresent()) {
+                try (OutputStream out = fs.create(new Path(staging, VOCABULARY), false)) {
+                    new ObjectMapper().writeValue(out, Map.of("characters", vocabulary.get().characters()));
                 }
             }
             if (fs.exists(target)) {

@@ -1,0 +1,32 @@
+package io.sparktrain.cli;
+
+import io.sparktrain.config.JobConfigLoader;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * {@code config CONF [--set key=value ...] [--get KEY]}: validates a job and prints its effective configuration, or
+ * one resolved value. Launch scripts ask it for {@code training.workers}, so that dotted keys, includes and
+ * overrides count as the jar counts them.
+ */
+final class ConfigCommand {
+
+    static final String USAGE = "config CONF [--set key=value ...] [--get KEY]";
+
+    private ConfigCommand() {
+    }
+
+    static String run(List<String> words) {
+        CommandLine line = CommandLine.parse(words, USAGE, "config file", Set.of("--set", "--get"));
+        var job = JobConfigLoader.load(line.argument(), line.all("--set"), new Configuration());
+        String key = line.option("--get", null);
+        if (key == null) {
+            return job.render();
+        }
+        if (!job.effective().hasPath(key)) {
+            throw new io.sparktrain.config.ConfigException("--get " + key + ": no such key");
+        }
+        return job.effective().getValue(key).unwrapped().toString();
+    }
+}

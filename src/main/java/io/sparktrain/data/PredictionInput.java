@@ -1,0 +1,330 @@
+package io.sparktrain.data;
+
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Unlabelled inputs to score, cut into parts that executors read on their own: the driver only lists files and
+ * reads headers ({@link #parts}), never the inputs themselves. A part comes back as examples with placeholder
+ * labels (class 0) and one id per example.
+ */
+public sealed interface PredictionInput extends Serializable {
+
+    /** One example's shape: {@code [channels, height, width]} for images, {@code [features]} for sequences. */
+    int[] exampleShape();
+
+    /** Up to {@code target} parts covering every input once, in order. */
+    List<Part> parts(int target, Configuration hadoop);
+
+    /** The examples of one part and their ids. */
+    Batch read(Part part, Configuration hadoop);
+
+    /**
+     * A slice of the inputs: examples {@code [from, to)} of {@code files}.
+     *
+     * @param index the part's position
+     * @param files the files it reads
+     * @param from first example (for one file holding many)
+     * @param to one past the last
+     */
+    record Part(int index, List<String> files, long from, long to) implements Serializable {
+    }
+
+    /**
+     * Examples and their ids.
+     *
+     * @param ids one per example: an index, a file name or a character offset
+     * @param examples the inputs, labels all 0
+     */
+    record Batch(List<String> ids, Examples examples) implements Serializable {
+    }
+
+    /**
+     * Images of an IDX file (unsigned bytes, scaled to [0, 1] as for training), gzipped or not; ids are 0-based
+     * indices in the file.
+     *
+     * @param file the images file
+     * @param dims the file's dimensions, count first
+     * @param classes the model's classes (placeholder labels are within them)
+     */
+    record IdxImages(String file, int[] dims, int classes) implements PredictionInput {
+
+        /** Reads the header of {@code file}: a rank-3 unsigned-byte IDX file. */
+        public static IdxImages open(String file, int classes, Configuration hadoop) {
+            try (InputStream in = IdxImages.stream(file, hadoop)) {
+                DataInputStream data = new DataInputStream(in);
+                int magic = data.readInt();
+                if ((magic >>> 8) != 0x08 || (magic & 0xff) != 3) {
+                    throw new DataFormatException(file, String.format("not an IDX file of images (magic 0x%08x; "
+                            + "expected unsigned bytes of rank 3, 0x00000803)", magic));
+                }
+                int[] dims = {data.readInt(), data.readInt(), data.readInt()};
+                return new IdxImages(file, dims, classes);
+            } catch (IOException e) {
+                throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public int[] exampleShape() {
+            return new int[] {1, dims[1], dims[2]};
+        }
+
+        @Override
+        public List<Part> parts(int target, Configuration hadoop) {
+            List<Part> parts = new ArrayList<>();
+            int n = Math.max(1, Math.min(target, dims[0]));
+            for (int p = 0; p < n; p++) {
+                parts.add(new Part(p, List.of(file), (long) dims[0] * p / n, (long) dims[0] * (p + 1) / n));
+            }
+            return parts;
+        }
+
+        @Override
+        public Batch read(Part part, Configuration hadoop) {
+            int size = dims[1] * dims[2];
+            int count = (int) (part.to() - part.from());
+            byte[] raw = new byte[count * size];
+            long offset = 16 + part.from() * size;
+            try (InputStream in = stream(file, hadoop)) {
+                if (in instanceof FSDataInputStream seekable) {
+                    seekable.seek(offset);
+                } else {
+                    in.skipNBytes(offset);
+                }
+                new DataInputStream(in).readFully(raw);
+            } catch (java.io.EOFException e) {
+                throw new DataFormatException(file, "shorter than its header says (" + dims[0] + " images)", e);
+            } catch (IOException e) {
+                throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+            }
+            float[] x = new float[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                x[i] = (raw[i] & 0xff) / 255f;
+            }
+            List<String> ids = new ArrayList<>(count);
+            for (long i = part.from(); i < part.to(); i++) {
+                ids.add(Long.toString(i));
+            }
+            return new Batch(ids, new ExampleSet(x, new int[count], exampleShape(), classes));
+        }
+
+        private static InputStream stream(String file, Configuration hadoop) throws IOException {
+            Path path = new Path(file);
+            FileSystem fs = path.getFileSystem(hadoop);
+            if (!fs.exists(path)) {
+                throw new DataFormatException(file, "file not found");
+            }
+            FSDataInputStream in = fs.open(path);
+            return file.endsWith(".gz") ? new GZIPInputStream(in) : in;
+        }
+    }
+
+    /**
+     * Sequences in CSV files, one sequence per file, one step per line of {@code features} numbers (a further
+     * label column, as in training files, is ignored); ids are file names. Files are split among parts.
+     *
+     * @param files the files, in name order
+     * @param header skip each file's first line
+     * @param features values per step
+     * @param scaling the training split's standardisation, applied as in training
+     * @param classes the model's classes
+     */
+    record CsvFiles(List<String> files, boolean header, int features, FeatureScaling scaling, int classes)
+            implements PredictionInput {
+
+        /** The {@code .csv} files of {@code location} (a folder, or one file). */
+        public static List<String> list(String location, Configuration hadoop) {
+            Path path = new Path(location);
+            try {
+                FileSystem fs = path.getFileSystem(hadoop);
+                if (!fs.exists(path)) {
+                    throw new DataFormatException(location, "no such file or directory");
+                }
+                if (fs.getFileStatus(path).isFile()) {
+                    return List.of(fs.makeQualified(path).toString());
+                }
+                List<String> files = new ArrayList<>();
+                for (FileStatus s : fs.listStatus(path)) {
+                    if (s.isFile() && s.getPath().getName().endsWith(".csv")) {
+                        files.add(s.getPath().toString());
+                    }
+                }
+                if (files.isEmpty()) {
+                    throw new DataFormatException(location, "no .csv files in this directory");
+                }
+                files.sort(null);
+                return files;
+            } catch (IOException e) {
+                throw new DataFormatException(location, "cannot list: " + e.getMessage(), e);
+            }
+        }
+
+        /** Values per step of the first line of the first file (label column excluded when it has one more). */
+        public static int firstLineWidth(String file, boolean header, Configuration hadoop) {
+            Path path = new Path(file);
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(path.getFileSystem(hadoop).open(path),
+                    StandardCharsets.UTF_8))) {
+                if (header) {
+                    r.readLine();
+                }
+                String line = r.readLine();
+                if (line == null) {
+                    throw new DataFormatException(file, "empty file");
+                }
+                return line.split(",", -1).length;
+            } catch (IOException e) {
+                throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public int[] exampleShape() {
+            return new int[] {features};
+        }
+
+        @Override
+        public List<Part> parts(int target, Configuration hadoop) {
+            List<Part> parts = new ArrayList<>();
+            int n = Math.max(1, Math.min(target, files.size()));
+            for (int p = 0; p < n; p++) {
+                int from = files.size() * p / n;
+                int to = files.size() * (p + 1) / n;
+                parts.add(new Part(p, files.subList(from, to), 0, to - from));
+            }
+            return parts;
+        }
+
+        @Override
+        public Batch read(Part part, Configuration hadoop) {
+            List<float[]> steps = new ArrayList<>();
+            int[] offsets = new int[part.files().size() + 1];
+            List<String> ids = new ArrayList<>();
+            for (int f = 0; f < part.files().size(); f++) {
+                String file = part.files().get(f);
+                Path path = new Path(file);
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                        path.getFileSystem(hadoop).open(path), StandardCharsets.UTF_8))) {
+                    int lineNo = 0;
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        lineNo++;
+                        if ((header && lineNo == 1) || line.isBlank()) {
+                            continue;
+                        }
+                        String[] cells = line.split(",", -1);
+                        if (cells.length != features && cells.length != features + 1) {
+                            throw new DataFormatException(file, "line " + lineNo + ": " + cells.length
+                                    + " columns, expected " + features + " (or " + (features + 1) + " with a label)");
+                        }
+                        float[] step = new float[features];
+                        for (int c = 0; c < features; c++) {
+                            try {
+                                step[c] = Float.parseFloat(cells[c].trim());
+                            } catch (NumberFormatException e) {
+                                throw new DataFormatException(file, "line " + lineNo + ", column " + (c + 1) + ": \""
+                                        + cells[c] + "\" is not a number");
+                            }
+                            if (!Float.isFinite(step[c])) {
+                                throw new DataFormatException(file, "line " + lineNo + ", column " + (c + 1)
+                                        + ": not finite");
+                            }
+                        }
+                        steps.add(step);
+                    }
+                } catch (IOException e) {
+                    throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+                }
+                if (steps.size() == offsets[f]) {
+                    throw new DataFormatException(file, "no steps");
+                }
+                offsets[f + 1] = steps.size();
+                ids.add(path.getName());
+            }
+            float[] values = new float[steps.size() * features];
+            for (int s = 0; s < steps.size(); s++) {
+                System.arraycopy(steps.get(s), 0, values, s * features, features);
+            }
+            SequenceSet set = SequenceSet.dense(values, features, offsets, new int[part.files().size()],
+                    SequenceSet.Labels.PER_SEQUENCE, classes);
+            return new Batch(ids, scaling.mean().length == 0 ? set : scaling.apply(set));
+        }
+    }
+
+    /**
+     * Windows of a UTF-8 text file, {@code window} characters each, one after the other (the last window may be
+     * shorter); ids are character offsets. A character outside the model's vocabulary is an error naming it.
+     *
+     * @param file the text file
+     * @param vocabulary the model's characters
+     * @param window characters per window
+     * @param windows number of windows in the file
+     */
+    record TextWindows(String file, Vocabulary vocabulary, int window, int windows) implements PredictionInput {
+
+        /** Reads the file once on the driver to count its windows and check its characters. */
+        public static TextWindows open(String file, Vocabulary vocabulary, int window, Configuration hadoop) {
+            int[] codes = codes(file, vocabulary, hadoop);
+            return new TextWindows(file, vocabulary, window, (codes.length + window - 1) / window);
+        }
+
+        @Override
+        public int[] exampleShape() {
+            return new int[] {vocabulary.size()};
+        }
+
+        @Override
+        public List<Part> parts(int target, Configuration hadoop) {
+            List<Part> parts = new ArrayList<>();
+            int n = Math.max(1, Math.min(target, windows));
+            for (int p = 0; p < n; p++) {
+                parts.add(new Part(p, List.of(file), (long) windows * p / n, (long) windows * (p + 1) / n));
+            }
+            return parts;
+        }
+
+        @Override
+        public Batch read(Part part, Configuration hadoop) {
+            int[] codes = codes(file, vocabulary, hadoop);
+            int from = (int) part.from() * window;
+            int to = Math.min(codes.length, (int) part.to() * window);
+            int count = (int) (part.to() - part.from());
+            int[] offsets = new int[count + 1];
+            List<String> ids = new ArrayList<>();
+            for (int w = 0; w < count; w++) {
+                offsets[w + 1] = Math.min(to - from, (w + 1) * window);
+                ids.add(Integer.toString(from + w * window));
+            }
+            int[] tokens = Arrays.copyOfRange(codes, from, to);
+            return new Batch(ids, SequenceSet.tokens(tokens, vocabulary.size(), offsets, new int[count],
+                    SequenceSet.Labels.PER_SEQUENCE, vocabulary.size()));
+        }
+
+        private static int[] codes(String file, Vocabulary vocabulary, Configuration hadoop) {
+            String text = TextCorpus.read(file, hadoop);
+            int[] codes = text.codePoints().toArray();
+            for (int i = 0; i < codes.length; i++) {
+                int index = vocabulary.index(codes[i]);
+                if (index < 0) {
+                    throw new DataFormatException(file, "character " + new String(Character.toChars(codes[i]))
+                            + " at offset " + i + " is not in the model's vocabulary");
+                }
+                codes[i] = index;
+            }
+            return codes;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.sparktrain.pipeline;
+
+import io.sparktrain.config.ConfigException;
+import io.sparktrain.config.DataConfig;
+import io.sparktrain.config.JobConfig;
+import io.sparktrain.data.CsvSequences;
+import io.sparktrain.data.CsvSource;
+import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.ExampleSource;
+import io.sparktrain.data.Examples;
+import io.sparktrain.data.FeatureScaling;
+import io.sparktrain.data.MnistSource;
+import io.sparktrain.data.SeqMnistSource;
+import io.sparktrain.data.SequenceSet;
+import io.sparktrain.data.Split;
+import io.sparktrain.data.TextCorpus;
+import io.sparktrain.data.TextSource;
+import io.sparktrain.data.Vocabulary;
+import io.sparktrain.model.NetworkSpec;
+import io.sparktrain.model.OutputMode;
+import io.sparktrain.model.Shape;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A job's data as the driver read and validated it, before any Spark job: the source executors load their shards
+ * from, both splits, and the network sized for them. The data-format switch lives here.
+ *
+ * @param source what executors load their shards from
+ * @param train the training split
+ * @param test the test split
+ * @param network the job's network, sized for the data
+ * @param metrics what metrics.json records about the data
+ * @param vocabulary a text job's characters
+ */
+public record JobData(ExampleSource source, Examples train, Examples test, NetworkSpec network,
+                      Map<String, Object> metrics, Optional<Vocabulary> vocabulary) {
+
+    /**
+     * Builds the job's data source, reads both splits and sizes the network to them.
+     *
+     * @throws ConfigException when the data contradict the model settings
+     * @throws io.sparktrain.data.DataFormatException when a file is missing or malformed
+     */
+    public static JobData prepare(JobConfig job, Configuration hadoop) {
+        return prepare(job, Optional.empty(), hadoop);
+    }
+
+    /**
+     * As {@link #prepare(JobConfig, Configuration)}, with a text job's vocabulary fixed in advance (a saved model's)
+     * instead of built from the text.
+     */
+    public static JobData prepare(JobConfig job, Optional<Vocabulary> fixedVocabulary, Configuration hadoop) {
+        DataConfig d = job.data();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("format", d.format().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        // A relative path is resolved here, against the driver's working directory, not each executor's.
+        switch (d.format()) {
+            case MNIST -> {
+                MnistSource source = new MnistSource(qualify("data.dir", d.dir(), hadoop), d.trainLimit(),
+                        d.testLimit());
+                ExampleSet train = source.load(Split.TRAIN, hadoop);
+                NetworkSpec network = job.model().resolve(0, train.numClasses());
+                Shape data = Shape.map(train.exampleShape()[0], train.exampleShape()[1], train.exampleShape()[2]);
+                if (!data.equals(network.input())) {
+                    throw new ConfigException("model.input is " + network.input() + " but " + d.dir()
+                            + " holds examples of " + Arrays.toString(train.exampleShape()));
+                }
+                return new JobData(source, train, source.load(Split.TEST, hadoop), network, metrics,
+                        Optional.empty());
+            }
+            case SEQ_MNIST -> {
+                SeqMnistSource source = new SeqMnistSource(qualify("data.dir", d.dir(), hadoop), d.trainLimit(),
+                        d.testLimit(), d.pixelByPixel());
+                SequenceSet train = source.load(Split.TRAIN, hadoop);
+                return sequences(source, train, source.load(Split.TEST, hadoop), job, metrics);
+            }
+            case CSV -> {
+                int classes = job.model().classes().orElseThrow();
+                CsvSequences.Format format = new CsvSequences.Format(d.csvLayout(), d.csvHeader(),
+                        job.model().features().orElse(0), classes,
+                        job.model().output() == OutputMode.SEQUENCE ? SequenceSet.Labels.PER_STEP
+                                : SequenceSet.Labels.PER_SEQUENCE, d.maxSequenceLength());
+                CsvSource source = new CsvSource(qualify("data.dir", d.dir(), hadoop), format, d.trainLimit(),
+                        d.testLimit(), FeatureScaling.NONE);
+                SequenceSet train = source.load(Split.TRAIN, hadoop);
+                if (d.standardize()) {
+                    FeatureScaling scaling = FeatureScaling.of(train);
+                    source = source.withScaling(scaling);
+                    train = scaling.apply(train);
+                    metrics.put("standardization", Map.of("mean", scaling.mean(), "std", scaling.std()));
+                }
+                return sequences(source, train, source.load(Split.TEST, hadoop), job, metrics);
+            }
+            case TEXT -> {
+                String file = qualify("data.text.file", d.textFile(), hadoop);
+                String text = TextCorpus.read(file, hadoop);
+                Vocabulary vocabulary = fixedVocabulary.orElseGet(() -> Vocabulary.of(text));
+                TextSource source = new TextSource(file, vocabulary, d.window(), d.stride(), d.testFraction());
+                int[] trainCodes = TextCorpus.encode(text, vocabulary, Split.TRAIN, d.testFraction());
+                metrics.put("characters", text.codePointCount(0, text.length()));
+                metrics.put("vocabulary", vocabulary.size());
+                metrics.put("unigramEntropy", TextCorpus.unigramEntropy(trainCodes, vocabulary.size()));
+                SequenceSet train = source.examples(text, Split.TRAIN);
+                SequenceSet test = source.examples(text, Split.TEST);
+                if (test.size() == 0) {
+                    throw new ConfigException("data.text.testFraction (" + d.testFraction() + ") leaves no test text");
+                }
+                return new JobData(source, train, test, job.model().resolve(vocabulary.size(), vocabulary.size()),
+                        metrics, Optional.of(vocabulary));
+            }
+            default -> throw new IllegalStateException(d.format().toString());
+        }
+    }
+
+    private static JobData sequences(ExampleSource source, SequenceSet train, SequenceSet test, JobConfig job,
+                                     Map<String, Object> metrics) {
+        if (test.features() != train.features()) {
+            throw new ConfigException("the test split has " + test.features() + " features per step, the training "
+                    + "split " + train.features());
+        }
+        int longest = Math.max(train.maxLength(), test.maxLength());
+        if (longest > job.data().maxSequenceLength()) {
+            throw new ConfigException("sequences of up to " + longest + " steps exceed data.maxSequenceLength = "
+                    + job.data().maxSequenceLength());
+        }
+        metrics.put("featuresPerStep", train.features());
+        metrics.put("longestSequence", longest);
+        return new JobData(source, train, test, job.model().resolve(train.features(), train.numClasses()), metrics,
+                Optional.empty());
+    }
+
+    /** {@code uri} made absolute on its file system, so executors read what the driver meant. */
+    static String qualify(String key, String uri, Configuration hadoop) {
+        Path path = new Path(uri);
+        try {
+            return path.getFileSystem(hadoop).makeQualified(path).toString();
+        } catch (IOException e) {
+            throw new ConfigException(key + " " + uri + ": " + e.getMessage());
+        }
+    }
+}

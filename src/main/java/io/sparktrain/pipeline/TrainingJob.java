@@ -1,0 +1,99 @@
+package io.sparktrain.pipeline;
+
+import io.sparktrain.config.ConfigException;
+import io.sparktrain.config.JobConfig;
+import io.sparktrain.data.Split;
+import io.sparktrain.model.ModelDescription;
+import io.sparktrain.training.ParameterAveragingTrainer;
+import io.sparktrain.training.TrainingResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a training job end to end: checks the output folder and the data against the model before any Spark job,
+ * trains with parameter averaging, and writes the run folder ({@link RunOutput}): the model in plain DL4J form, the
+ * effective configuration, {@code metrics.json} with provenance, and a text model's vocabulary. {@code train},
+ * {@code bench} and library users call this; nothing here parses command lines.
+ */
+public final class TrainingJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
+
+    private TrainingJob() {
+    }
+
+    /** The run folder when none is given: {@code runs/<yyyyMMdd-HHmmss>-<name>}. */
+    public static String defaultOut(JobConfig job) {
+        return "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + job.name();
+    }
+
+    /**
+     * Trains {@code job} in a Spark context of its own and writes the run folder {@code out}.
+     *
+     * @param sparkConf Spark settings; its master is used when set (spark-submit sets it), else the job's
+     *     {@code spark.master}
+     */
+    public static RunReport run(JobConfig job, String out, SparkConf sparkConf) {
+        Configuration hadoop = new Configuration();
+        RunOutput output = RunOutput.prepare(out, hadoop);
+        JobData data = validated(job, hadoop);
+        SparkConf conf = sparkConf.clone();
+        if (!conf.contains("spark.master")) {
+            conf.setMaster(job.sparkMaster());
+        }
+        conf.setAppName("sparktrain-" + job.name());
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            return train(job, data, output, sc);
+        }
+    }
+
+    /** Trains {@code job} on an existing Spark context and writes the run folder {@code out}. */
+    public static RunReport run(JobConfig job, String out, JavaSparkContext sc) {
+        Configuration hadoop = sc.hadoopConfiguration();
+        RunOutput output = RunOutput.prepare(out, hadoop);
+        return train(job, validated(job, hadoop), output, sc);
+    }
+
+    /** The job's data read and checked against its model and training settings, without Spark. */
+    public static JobData validated(JobConfig job, Configuration hadoop) {
+        JobData data = JobData.prepare(job, hadoop);
+        if (data.train().size() < job.training().workers()) {
+            throw new ConfigException("training.workers (" + job.training().workers() + ") exceeds the "
+                    + data.train().size() + " training examples");
+        }
+        LOG.info("{}", data.network().summary());
+        LOG.info("data: {} training and {} test examples from {}", data.train().size(), data.test().size(),
+                data.source().describe());
+        return data;
+    }
+
+    private static RunReport train(JobConfig job, JobData data, RunOutput output, JavaSparkContext sc) {
+        Configuration hadoop = sc.hadoopConfiguration();
+        TrainingResult result = new ParameterAveragingTrainer(sc, data.network(), job.training())
+                .train(data.source(), data.train().size(), data.test().size());
+        Map<String, Object> metrics = RunMetrics.of(job, data.network(), result, sc);
+        metrics.put("data", data.metrics());
+        List<String> files = new ArrayList<>(data.source().files(Split.TRAIN, hadoop));
+        files.addAll(data.source().files(Split.TEST, hadoop));
+        metrics.put("provenance", Map.of("data", Provenance.files(files.stream().distinct().toList(), hadoop),
+                "versions", Provenance.versions(sc.version())));
+        try {
+            output.write(result.network(), ModelDescription.of(data.network()), job.render(), metrics,
+                    data.vocabulary());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + output.target() + ": " + e.getMessage(), e);
+        }
+        return new RunReport(output.target().toString(), result, metrics);
+    }
+}
