@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Kernel and distribution benchmarks, side by side with the PyTorch peers when they can run:
 #   submit-scripts/bench.sh [EXAMPLES] [PEERS_DIR]
-# For the two-block CNN and the LSTM preset: sparktrain's single-process and Spark local[2] examples/s (`bench`),
+# For the default job (conf/mnist-cnn.conf, the two-block CNN) and conf/seq-mnist-lstm.conf (the LSTM): sparktrain's
+# single-process and Spark local-mode examples/s (`bench CONF`, the job's own minibatch, optimiser and averaging),
 # then the PyTorch peer on the same examples and cores (Debian: apt-get install python3-torch), and the ratios.
 # EXAMPLES defaults to 6400; PEERS_DIR to ../shared/peers. MNIST must be in data/mnist (fetch-mnist.sh).
 set -euo pipefail
@@ -16,12 +17,10 @@ python=/usr/bin/python3
 have_torch=0
 [[ -x $python ]] && $python -c "import torch" 2>/dev/null && have_torch=1
 
-ours() {  # PRESET -> prints the bench block, leaves single-process examples/s in $single
+ours() {  # CONF -> prints the bench block, leaves single-process examples/s in $single
   local out
-  out=$(java ${JAVA_OPTS:--Xmx6g} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}" \
-          -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-          -cp "$JAR${NATIVE_JAR:+:$NATIVE_JAR}:$SPARK_JARS/*" "$MAIN_CLASS" bench "$1" --examples "$examples" \
-          --data "$ROOT/data/mnist")
+  sparktrain_java -Xmx6g bench "$1" --examples "$examples" --set data.dir="$ROOT/data/mnist"
+  out=$(cd "$ROOT" && "${JAVA_CMD[@]}")
   echo "$out"
   single=$(grep -Eo 'single process, .*: [0-9.]+ examples/s' <<<"$out" | grep -Eo '[0-9.]+ examples/s' | grep -Eo '^[0-9.]+')
 }
@@ -43,8 +42,8 @@ compare() {  # NAME SCRIPT [EXTRA ARGS]
   done
   echo "  kernel ratio sparktrain / PyTorch ($name, best of each): $(awk -v a="$single" -v b="$best" 'BEGIN{printf "%.3f", a/b}')"
 }
-ours two-block-cnn
+ours conf/mnist-cnn.conf
 [[ $have_torch == 1 ]] && compare CNN "$peers/pytorch_mnist_cnn.py" 1
-ours lstm
+ours conf/seq-mnist-lstm.conf
 [[ $have_torch == 1 ]] && compare LSTM "$peers/pytorch_seq_mnist_lstm.py"
 [[ $have_torch == 1 ]] || echo "PyTorch not found ($python -c 'import torch' failed): peers skipped"

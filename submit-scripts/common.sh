@@ -50,6 +50,28 @@ choose_native_build() {
 
 die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 
+# The JVM command line of the local launchers, in JAVA_CMD: the jar, the native build choose_native_build picked,
+# Spark's jars, the Java 17 opens and the log configuration, then sparktrain's arguments. JAVA_OPTS replaces the
+# default heap (first argument).
+sparktrain_java() {  # DEFAULT_HEAP ARGS...
+  local heap="$1"; shift
+  JAVA_CMD=(java ${JAVA_OPTS:-$heap} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}"
+            -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
+            -cp "$JAR${NATIVE_JAR:+:$NATIVE_JAR}:$SPARK_JARS/*" "$MAIN_CLASS" "$@")
+}
+
+# Resolved values of a job's keys, as the jar reads them (includes, dotted keys and --set overrides count):
+#   job_values CONF "SET_ARGS..." KEY... -> one value per line; exits with the jar's code on a bad job.
+job_values() {
+  local conf="$1"; shift
+  local sets=() keys=()
+  while [[ $# -gt 0 && "$1" != -- ]]; do sets+=("$1"); shift; done
+  shift || true
+  for k in "$@"; do keys+=(--get "$k"); done
+  sparktrain_java -Xmx512m config "$conf" "${sets[@]}" "${keys[@]}"
+  (cd "$ROOT" && "${JAVA_CMD[@]}")
+}
+
 build_if_missing() {
   if [[ ! -f "$JAR" || ! -d "$SPARK_JARS" ]]; then
     echo "+ mvn -B -q -DskipTests package" >&2

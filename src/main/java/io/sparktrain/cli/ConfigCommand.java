@@ -6,13 +6,13 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * {@code config CONF [--set key=value ...] [--get KEY]}: validates a job and prints its effective configuration, or
- * one resolved value. Launch scripts ask it for {@code training.workers}, so that dotted keys, includes and
+ * {@code config CONF [--set key=value ...] [--get KEY ...]}: validates a job and prints its effective configuration,
+ * or the resolved value of each key asked for, one per line. Launch scripts ask it for {@code training.workers}, so that dotted keys, includes and
  * overrides count as the jar counts them.
  */
 final class ConfigCommand {
 
-    static final String USAGE = "config CONF [--set key=value ...] [--get KEY]";
+    static final String USAGE = "config CONF [--set key=value ...] [--get KEY ...]";
 
     private ConfigCommand() {
     }
@@ -20,13 +20,16 @@ final class ConfigCommand {
     static String run(List<String> words) {
         CommandLine line = CommandLine.parse(words, USAGE, "config file", Set.of("--set", "--get"));
         var job = JobConfigLoader.load(line.argument(), line.all("--set"), new Configuration());
-        String key = line.option("--get", null);
-        if (key == null) {
+        if (line.all("--get").isEmpty()) {
             return job.render();
         }
-        if (!job.effective().hasPath(key)) {
-            throw new io.sparktrain.config.ConfigException("--get " + key + ": no such key");
+        StringBuilder values = new StringBuilder();
+        for (String key : line.all("--get")) {
+            if (!job.effective().hasPath(key)) {
+                throw new io.sparktrain.config.ConfigException("--get " + key + ": no such key");
+            }
+            values.append(values.length() > 0 ? "\n" : "").append(job.effective().getValue(key).unwrapped());
         }
-        return job.effective().getValue(key).unwrapped().toString();
+        return values.toString();
     }
 }

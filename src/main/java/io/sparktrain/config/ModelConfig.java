@@ -39,7 +39,8 @@ public record ModelConfig(String name, List<LayerSpec> layers, Shape images, boo
             throw ConfigException.invalid("model.classes", "be >= 2", classes.getAsInt());
         }
         try {
-            spec(features.orElse(1), classes.orElse(2));
+            // The fields are not assigned yet inside the compact constructor: pass the parameters.
+            spec(name, layers, images, sequences, output, features.orElse(1), classes.orElse(2));
         } catch (ModelSpecException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -61,7 +62,7 @@ public record ModelConfig(String name, List<LayerSpec> layers, Shape images, boo
                     + " classes");
         }
         try {
-            return spec(dataFeatures, dataClasses);
+            return spec(name, layers, images, sequences, output, dataFeatures, dataClasses);
         } catch (ModelSpecException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -73,10 +74,11 @@ public record ModelConfig(String name, List<LayerSpec> layers, Shape images, boo
             throw new IllegalStateException(name + " takes " + (classes.isEmpty() ? "its classes" : "its features")
                     + " from the data");
         }
-        return spec(features.orElse(1), classes.getAsInt());
+        return spec(name, layers, images, sequences, output, features.orElse(1), classes.getAsInt());
     }
 
-    private NetworkSpec spec(int f, int c) {
+    private static NetworkSpec spec(String name, List<LayerSpec> layers, Shape images, boolean sequences,
+                                    OutputMode output, int f, int c) {
         return new NetworkSpec(name, sequences ? Shape.sequence(f) : images, layers, c, output);
     }
 }

@@ -93,14 +93,14 @@ class MainTest {
 
     @Test
     void benchPrintsBothPhasesAndTheirRatioInTheFormBenchShReads() {
-        assertEquals(ExitCode.OK, run("bench", "two-block-cnn", "--examples", "128", "--batch", "16",
-                "--data", data.toString()), stderr());
+        assertEquals(ExitCode.OK, run("bench", "conf/mnist-cnn.conf", "--examples", "128", "--set",
+                "training.batchSizePerWorker=16", "--set", "data.dir=" + data), stderr());
         String out = cli.stdout();
         java.util.regex.Matcher single = java.util.regex.Pattern.compile(
                 "single process, ND4J ops on [12] thread\\(s\\) \\([0-9.]+ with [12]\\), fused conv blocks on \\d+: "
                         + "([0-9.]+) examples/s").matcher(out);
         java.util.regex.Matcher spark = java.util.regex.Pattern.compile(
-                "Spark local\\[2\\], 2 worker\\(s\\) x \\d+ thread\\(s\\): ([0-9.]+) examples/s").matcher(out);
+                "Spark local\\[2\\], 2 worker\\(s\\) x \\d+ thread\\(s\\), averaging every 10: ([0-9.]+) examples/s").matcher(out);
         java.util.regex.Matcher ratio = java.util.regex.Pattern.compile("ratio Spark / single: ([0-9.]+)").matcher(out);
         assertTrue(single.find() && spark.find() && ratio.find(), out);
         double s = Double.parseDouble(single.group(1));
