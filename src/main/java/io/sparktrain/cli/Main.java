@@ -25,6 +25,7 @@ public final class Main {
             "usage: sparktrain " + TrainCommand.USAGE,
             "       sparktrain " + EvaluateCommand.USAGE,
             "       sparktrain " + PredictCommand.USAGE,
+            "       sparktrain " + ExportCommand.USAGE,
             "       sparktrain " + SampleCommand.USAGE,
             "       sparktrain " + ControlChartsCommand.USAGE,
             "       sparktrain " + BenchCommand.USAGE,
@@ -81,6 +82,10 @@ public final class Main {
                 }
                 case "predict" -> {
                     out.println(PredictCommand.run(words.subList(1, words.size()), new SparkConf()));
+                    return ExitCode.OK;
+                }
+                case "export" -> {
+                    out.println(ExportCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
                 }
                 case "config" -> {

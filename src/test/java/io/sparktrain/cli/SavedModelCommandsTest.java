@@ -157,6 +157,34 @@ class SavedModelCommandsTest {
     }
 
     @Test
+    void exportedOnnxOfBothRunsRunsInOnnxRuntimeWithDl4jsOutputs() throws Exception {
+        Examples images = new MnistSource(mnist, 0, 64).load(Split.TEST, new Configuration());
+        Examples sequences = new SeqMnistSource(mnist, 0, 64, false).load(Split.TEST, new Configuration());
+        int[] order = IntStream.range(0, 64).toArray();
+        for (Path run : List.of(cnnRun, lstmRun)) {
+            Path file = tmp.resolve(run.getFileName() + ".onnx");
+            assertEquals(ExitCode.OK, CLI.run("export", run.toString(), "--format", "onnx", "--out",
+                    file.toString()), CLI.stderr());
+            INDArray x = (run == cnnRun ? images : sequences).minibatch(order, 0, 64).getFeatures();
+            float[] want = load(run).output(x, false).dup('c').data().asFloat();
+            ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+            try (ai.onnxruntime.OrtSession session = env.createSession(file.toString(),
+                    new ai.onnxruntime.OrtSession.SessionOptions());
+                 ai.onnxruntime.OnnxTensor input = ai.onnxruntime.OnnxTensor.createTensor(env,
+                         java.nio.FloatBuffer.wrap(x.dup('c').data().asFloat()), x.shape());
+                 ai.onnxruntime.OrtSession.Result result = session.run(java.util.Map.of("input", input))) {
+                java.nio.FloatBuffer got = ((ai.onnxruntime.OnnxTensor) result.get("probabilities").orElseThrow())
+                        .getFloatBuffer();
+                assertEquals(want.length, got.remaining());
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got.get(i), 1e-4, run.getFileName() + " output " + i);
+                }
+            }
+        }
+        assertEquals(ExitCode.USAGE, CLI.run("export", cnnRun.toString(), "--format", "tflite"));
+    }
+
+    @Test
     void modelAndDataThatDoNotFitFailBeforeSparkWithOneLineAndWriteNothing() {
         Path out = tmp.resolve("never.csv");
         String images = Paths.get(java.net.URI.create(mnist)).resolve("t10k-images-idx3-ubyte").toString();
