@@ -60,11 +60,17 @@ public sealed interface PredictionInput extends Serializable {
      * @param file the images file
      * @param dims the file's dimensions, count first
      * @param classes the model's classes (placeholder labels are within them)
+     * @param steps null for images; for a sequence model, how the images are read as sequences ({@code rows} or
+     *     {@code pixels}, as {@code data.seqMnist.steps})
      */
-    record IdxImages(String file, int[] dims, int classes) implements PredictionInput {
+    record IdxImages(String file, int[] dims, int classes, String steps) implements PredictionInput {
 
-        /** Reads the header of {@code file}: a rank-3 unsigned-byte IDX file. */
-        public static IdxImages open(String file, int classes, Configuration hadoop) {
+        /**
+         * Reads the header of {@code file}: a rank-3 unsigned-byte IDX file.
+         *
+         * @param steps null, {@code rows} or {@code pixels} (see the record)
+         */
+        public static IdxImages open(String file, int classes, String steps, Configuration hadoop) {
             try (InputStream in = IdxImages.stream(file, hadoop)) {
                 DataInputStream data = new DataInputStream(in);
                 int magic = data.readInt();
@@ -73,7 +79,7 @@ public sealed interface PredictionInput extends Serializable {
                             + "expected unsigned bytes of rank 3, 0x00000803)", magic));
                 }
                 int[] dims = {data.readInt(), data.readInt(), data.readInt()};
-                return new IdxImages(file, dims, classes);
+                return new IdxImages(file, dims, classes, steps);
             } catch (IOException e) {
                 throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
             }
@@ -81,6 +87,9 @@ public sealed interface PredictionInput extends Serializable {
 
         @Override
         public int[] exampleShape() {
+            if (steps != null) {
+                return new int[] {steps.equals("pixels") ? 1 : dims[2]};
+            }
             return new int[] {1, dims[1], dims[2]};
         }
 
@@ -120,7 +129,8 @@ public sealed interface PredictionInput extends Serializable {
             for (long i = part.from(); i < part.to(); i++) {
                 ids.add(Long.toString(i));
             }
-            return new Batch(ids, new ExampleSet(x, new int[count], exampleShape(), classes));
+            ExampleSet images = new ExampleSet(x, new int[count], new int[] {1, dims[1], dims[2]}, classes);
+            return new Batch(ids, steps == null ? images : SequenceSet.fromImages(images, steps.equals("pixels")));
         }
 
         private static InputStream stream(String file, Configuration hadoop) throws IOException {

@@ -75,7 +75,8 @@ public final class PredictionJob {
 
     /**
      * @param location a run folder or a model file
-     * @param data the inputs: an IDX image file (or a folder holding MNIST's test images), a folder of CSV files
+     * @param data the inputs: an IDX image file (or a folder holding MNIST's test images; read as sequences for a
+     *     seq-mnist model), a folder of CSV files
      *     (or one file), or a text file, as the model's {@code data.format} says
      * @param out the output file, {@code .csv} or {@code .parquet}
      * @param overrides {@code key=value} settings over the run's configuration
@@ -127,12 +128,9 @@ public final class PredictionJob {
                 } catch (IOException e) {
                     throw new io.sparktrain.data.DataFormatException(data, "no such file or directory");
                 }
-                PredictionInput.IdxImages images = PredictionInput.IdxImages.open(file, classes, hadoop);
-                if (d.format() == DataConfig.Format.SEQ_MNIST) {
-                    throw new ConfigException("predict reads seq-mnist models' inputs as CSV sequences; convert the "
-                            + "images or use evaluate");
-                }
-                yield images;
+                // A sequence model reads the images row by row (or pixel by pixel), as it was trained.
+                yield PredictionInput.IdxImages.open(file, classes, d.format() == DataConfig.Format.SEQ_MNIST
+                        ? (d.pixelByPixel() ? "pixels" : "rows") : null, hadoop);
             }
             case CSV -> {
                 List<String> files = PredictionInput.CsvFiles.list(data, hadoop);

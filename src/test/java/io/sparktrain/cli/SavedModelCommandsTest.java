@@ -154,6 +154,11 @@ class SavedModelCommandsTest {
             }
         }
         assertEquals(10000, n);
+        // A sequence model reads the same images row by row, as it was trained.
+        Path rows = tmp.resolve("lstm-predictions.csv");
+        assertEquals(ExitCode.OK, CLI.run("predict", lstmRun.toString(), "--data", images, "--out", rows.toString()),
+                CLI.stderr());
+        assertEquals(10001, Files.readAllLines(rows).size());
     }
 
     @Test
@@ -185,16 +190,25 @@ class SavedModelCommandsTest {
     }
 
     @Test
-    void modelAndDataThatDoNotFitFailBeforeSparkWithOneLineAndWriteNothing() {
+    void modelAndDataThatDoNotFitFailBeforeSparkWithOneLineAndWriteNothing() throws IOException {
         Path out = tmp.resolve("never.csv");
-        String images = Paths.get(java.net.URI.create(mnist)).resolve("t10k-images-idx3-ubyte").toString();
-        assertEquals(ExitCode.USAGE, CLI.run("predict", lstmRun.toString(), "--data", images, "--out",
+        // 20 x 20 images: neither the CNN's 28 x 28 input nor the LSTM's 28 values per row.
+        Path small = tmp.resolve("small");
+        io.sparktrain.TestData.writeIdx(small, Split.TEST, io.sparktrain.TestData.images(30, 10, 20, 4));
+        String images = small.resolve("t10k-images-idx3-ubyte").toString();
+        assertEquals(ExitCode.USAGE, CLI.run("predict", cnnRun.toString(), "--data", images, "--out",
                 out.toString()));
         String err = CLI.stderr().strip();
         assertEquals(1, err.lines().count(), err);
-        assertTrue(err.contains("[28]") && err.contains("[1, 28, 28]"), err);
-        assertFalse(Files.exists(out));
-        assertTrue(Files.notExists(tmp.resolve("never.csv")));
+        assertTrue(err.contains("[1, 28, 28]") && err.contains("[1, 20, 20]"), err);
+        assertEquals(ExitCode.USAGE, CLI.run("predict", lstmRun.toString(), "--data", images, "--out",
+                out.toString()));
+        err = CLI.stderr().strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.contains("[28]") && err.contains("[20]"), err);
+        try (var files = Files.list(tmp)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("never")), "nothing written");
+        }
 
         assertEquals(ExitCode.USAGE, CLI.run("evaluate", cnnRun.toString(), "--set", "data.format=seq-mnist"));
         err = CLI.stderr().strip();

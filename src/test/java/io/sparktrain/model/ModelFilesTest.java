@@ -1,0 +1,83 @@
+package io.sparktrain.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.TestData;
+import io.sparktrain.data.ExampleSet;
+import io.sparktrain.nn.FusedConvPool;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+
+/** Saved networks: plain DL4J inside, the project's network (fused, its own optimiser) when read back. */
+class ModelFilesTest {
+    private static final NetworkSpec CNN = new NetworkSpec("test", Shape.map(1, 12, 12), List.of(
+            LayerSpec.Conv.of(8, 3).withPadding(Padding.of(1, 1)), LayerSpec.Pool.of(true, 2),
+            LayerSpec.Conv.of(8, 3).withPadding(Padding.of(1, 1)), LayerSpec.Pool.of(false, 2),
+            LayerSpec.Dense.of(16), new LayerSpec.Output()), 4);
+
+    @Test
+    void plainFormOfFusedBlocksIsTheSeparateLayersConfiguration() {
+        UpdaterSpec adam = new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.01, 0);
+        MultiLayerConfiguration fused = NetworkFactory.configuration(CNN, adam, 3, 0, ConvBlocks.FUSED_ONEDNN);
+        assertTrue(fused.getConfs().stream().anyMatch(c -> c.getLayer() instanceof FusedConvPool));
+        MultiLayerConfiguration separate = NetworkFactory.configuration(CNN, adam, 3, 0, ConvBlocks.SEPARATE_DL4J);
+        MultiLayerConfiguration plain = ModelFiles.plain(fused);
+        assertFalse(plain.toJson().contains("io.sparktrain"), plain.toJson());
+        assertEquals(separate.getConfs().size(), plain.getConfs().size());
+        for (int i = 0; i < separate.getConfs().size(); i++) {
+            assertEquals(separate.getConf(i).getLayer().getClass(), plain.getConf(i).getLayer().getClass());
+            assertEquals(separate.getInputPreProcess(i), plain.getInputPreProcess(i), "preprocessor " + i);
+        }
+    }
+
+    @Test
+    void fusedAdamNetworkRoundTripsWithParametersStateAndOutputs() throws IOException {
+        roundTrip(new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.01, 0));
+    }
+
+    @Test
+    void classicalMomentumKeepsItsVelocityThroughThePlainFile() throws IOException {
+        MultiLayerNetwork back = roundTrip(new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.05, 0.9));
+        assertTrue(back.getLayerWiseConfigurations().toJson().contains(MomentumSgd.class.getName()));
+    }
+
+    private static MultiLayerNetwork roundTrip(UpdaterSpec updater) throws IOException {
+        MultiLayerNetwork net = NetworkFactory.network(CNN, updater, 5);
+        ExampleSet data = TestData.images(32, 4, 12, 9);
+        DataSet batch = data.minibatch(IntStream.range(0, 32).toArray(), 0, 32);
+        for (int i = 0; i < 3; i++) {
+            net.fit(batch);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelFiles.write(net, ModelDescription.of(CNN), bytes);
+
+        MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
+                true);
+        assertFalse(plain.getLayerWiseConfigurations().toJson().contains("io.sparktrain"));
+        assertArrayEquals(net.params().toFloatVector(), plain.params().toFloatVector());
+
+        ModelFiles.Loaded back = ModelFiles.read(new ByteArrayInputStream(bytes.toByteArray()));
+        assertEquals(ModelDescription.of(CNN), back.description().orElseThrow());
+        MultiLayerNetwork own = back.network();
+        assertEquals(net.getLayerWiseConfigurations().toJson(), own.getLayerWiseConfigurations().toJson());
+        assertArrayEquals(net.params().toFloatVector(), own.params().toFloatVector());
+        assertArrayEquals(net.getUpdater().getStateViewArray().toFloatVector(),
+                own.getUpdater().getStateViewArray().toFloatVector());
+        assertArrayEquals(net.output(batch.getFeatures()).toFloatVector(), own.output(batch.getFeatures())
+                .toFloatVector(), 1e-6f);
+        assertArrayEquals(net.output(batch.getFeatures()).toFloatVector(), plain.output(batch.getFeatures())
+                .toFloatVector(), 1e-4f);
+        return own;
+    }
+}
