@@ -116,9 +116,12 @@ class OnnxExportTest {
                 new LayerSpec.Conv(16, 3, 3, 1, 1, Padding.of(2, 2), 2, 2, Activation.RELU, 0),
                 // Average 2x2 stride 2 padded by 1: the border windows half outside the input (14 -> 8).
                 new LayerSpec.Pool(false, 2, 2, 2, 2, Padding.of(1, 1)),
-                // Max 3x3 stride 2 Same (8 -> 4), padded at the bottom and right.
+                // Same with stride 2 and dilation 2 (8 -> 4): one row of padding above, two below.
+                new LayerSpec.Conv(32, 3, 3, 2, 2, Padding.SAME, 2, 2, Activation.RELU, 0),
+                // Max 3x3 stride 2 Same (4 -> 2), padded at the bottom and right only.
                 new LayerSpec.Pool(true, 3, 3, 2, 2, Padding.SAME),
-                new LayerSpec.Conv(8, 2, 2, 1, 1, Padding.SAME, 1, 1, Activation.SIGMOID, 0),
+                // Average 2x2 stride 1 Same (2 -> 2): the last row and column average fewer cells.
+                new LayerSpec.Pool(false, 2, 2, 1, 1, Padding.SAME),
                 new LayerSpec.Dropout(0.3),
                 new LayerSpec.Dense(64, Activation.LEAKYRELU, 0.2),
                 new LayerSpec.Dropout(0.2),
@@ -127,6 +130,21 @@ class OnnxExportTest {
                 new LayerSpec.Output()), 10);
         MultiLayerNetwork net = trainedCnn(spec, ConvBlocks.SEPARATE_DL4J);
         assertAgreement("cnn options", net, new long[] {1, 28, 28}, testImages(), 0.3);
+    }
+
+    @Test
+    void denseNetworkOnFlatImagesMatchesDl4j() throws OrtException {
+        NetworkSpec spec = new NetworkSpec("mlp", Shape.vector(784), List.of(
+                new LayerSpec.Dense(64, Activation.RELU, 0), new LayerSpec.Dropout(0.2),
+                new LayerSpec.Dense(32, Activation.SIGMOID, 0), new LayerSpec.Output()), 10);
+        MultiLayerNetwork net = NetworkFactory.build(NetworkFactory.configuration(spec, ADAM, 7, 0,
+                ConvBlocks.SEPARATE_DL4J));
+        int[] order = IntStream.range(0, images.size()).toArray();
+        for (int b = 0; b < BATCHES; b++) {
+            DataSet batch = images.minibatch(order, b * BATCH, (b + 1) * BATCH);
+            net.fit(new DataSet(batch.getFeatures().reshape(BATCH, 784), batch.getLabels()));
+        }
+        assertAgreement("dense", net, new long[] {784}, testImages().reshape(TEST_EXAMPLES, 784), 0.5);
     }
 
     // ----------------------------------------------------------------------------------------------- recurrent
