@@ -100,10 +100,6 @@ public final class OnnxExport {
             return width;
         }
 
-        Flow named(String newName) {
-            return new Flow(newName, kind, channels, height, width);
-        }
-
         String describe() {
             return switch (kind) {
                 case MAP -> "a feature map [" + channels + ", " + height + ", " + width + "]";
@@ -116,7 +112,7 @@ public final class OnnxExport {
     /**
      * Translates {@code network} into an ONNX model.
      *
-     * @param network a network with float weights, as trained (its parameters are copied, not referenced)
+     * @param network a trained network; its parameters are copied (a double-precision network's rounded to float32)
      * @param exampleShape the shape of one example without the batch dimension, in DL4J's layout: {@code [channels,
      *     height, width]} for a convolutional network, {@code [features, steps]} for a recurrent one ({@code steps}
      *     -1 for any length), {@code [features]} for a dense one

@@ -39,10 +39,16 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -228,13 +234,34 @@ class OnnxExportTest {
                 .layer(new OutputLayer.Builder().nOut(10).build())
                 .setInputType(InputType.convolutional(28, 28, 1))
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
+        MultiLayerNetwork net = untrained(conf);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxExport.toOnnx(net, new long[] {1, 28, 28}));
         assertTrue(e.getMessage().contains("layer 1 (BatchNormalization)"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void optionsWithoutAnOnnxEquivalentAreRejectedNamingTheLayer() {
+        MultiLayerNetwork multiply = untrained(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new Bidirectional(Bidirectional.Mode.MUL, new LSTM.Builder().nOut(4).build()))
+                .layer(new RnnOutputLayer.Builder().nOut(10).activation(new ActivationSoftmax()).build())
+                .setInputType(InputType.recurrent(28))
+                .build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.toOnnx(multiply, new long[] {28, 28}));
+        assertTrue(e.getMessage().contains("layer 0 (Bidirectional MUL(LSTM))"), e.getMessage());
+
+        MultiLayerNetwork pnorm = untrained(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.PNORM).pnorm(2).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new OutputLayer.Builder().nOut(10).build())
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build());
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toOnnx(pnorm, new long[] {1, 28, 28}));
+        assertTrue(e.getMessage().contains("layer 1 (SubsamplingLayer)") && e.getMessage().contains("PNORM"),
+                e.getMessage());
     }
 
     @Test
@@ -248,6 +275,12 @@ class OnnxExportTest {
     }
 
     // ----------------------------------------------------------------------------------------------- helpers
+
+    private static MultiLayerNetwork untrained(MultiLayerConfiguration conf) {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
 
     private static NetworkSpec preset(String name, Shape input) {
         return new NetworkSpec(name, input, Presets.layers(name, ONE_LAYER).orElseThrow(), 10);
