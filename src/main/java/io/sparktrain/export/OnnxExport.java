@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -99,10 +100,6 @@ public final class OnnxExport {
             return width;
         }
 
-        Flow named(String newName) {
-            return new Flow(newName, kind, channels, height, width);
-        }
-
         String describe() {
             return switch (kind) {
                 case MAP -> "a feature map [" + channels + ", " + height + ", " + width + "]";
@@ -115,7 +112,7 @@ public final class OnnxExport {
     /**
      * Translates {@code network} into an ONNX model.
      *
-     * @param network a network with float weights, as trained (its parameters are copied, not referenced)
+     * @param network a trained network; its parameters are copied (a double-precision network's rounded to float32)
      * @param exampleShape the shape of one example without the batch dimension, in DL4J's layout: {@code [channels,
      *     height, width]} for a convolutional network, {@code [features, steps]} for a recurrent one ({@code steps}
      *     -1 for any length), {@code [features]} for a dense one
@@ -417,20 +414,33 @@ public final class OnnxExport {
     }
 
     /**
-     * An LSTM or SimpleRnn, on its own or inside {@link Bidirectional}, as ONNX's LSTM or RNN operator; the output
-     * is back in DL4J's [N, features, steps].
+     * What the ONNX LSTM or RNN operator needs to know of a DL4J recurrent layer.
      *
-     * @param outer the layer as configured (for messages), possibly a {@link LastTimeStep}
+     * @param lstm LSTM, else SimpleRnn
+     * @param prefixes the parameter key prefix of each direction: none, or f and b inside {@link Bidirectional}
+     * @param merge how a bidirectional layer joins its directions; {@code null} for one direction
+     * @param activation ONNX's name of the cell's activation
      */
-    private static Flow recurrent(OnnxGraph g, int i, Layer outer, Layer layer, Map<String, INDArray> params,
-                                  Flow x) {
+    private record Cell(boolean lstm, long nIn, long units, List<String> prefixes, Bidirectional.Mode merge,
+                        String activation) {
+        int gates() {
+            return lstm ? 4 : 1;
+        }
+
+        int directions() {
+            return prefixes.size();
+        }
+    }
+
+    /** Validates a recurrent layer for the export. */
+    private static Cell cell(int i, Layer outer, Layer layer, Flow x) {
         Layer cell = layer;
         List<String> prefixes = List.of("");
-        Bidirectional.Mode mode = null;
+        Bidirectional.Mode merge = null;
         if (layer instanceof Bidirectional b) {
-            mode = b.getMode();
-            if (mode != Bidirectional.Mode.CONCAT && mode != Bidirectional.Mode.ADD) {
-                throw unsupported(i, outer, "merges its directions by " + mode + "; only CONCAT and ADD are "
+            merge = b.getMode();
+            if (merge != Bidirectional.Mode.CONCAT && merge != Bidirectional.Mode.ADD) {
+                throw unsupported(i, outer, "merges its directions by " + merge + "; only CONCAT and ADD are "
                         + "exported");
             }
             requireNcw(i, outer, b.getRNNDataFormat());
@@ -444,15 +454,11 @@ public final class OnnxExport {
                     + "Bidirectional are exported around LSTM and SimpleRnn only");
         }
         requireKind(i, outer, x, Flow.Kind.SEQUENCE);
-        org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer rnn =
-                (org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer) cell;
+        BaseRecurrentLayer rnn = (BaseRecurrentLayer) cell;
         requireNcw(i, outer, rnn.getRnnDataFormat());
-        long nIn = rnn.getNIn();
-        long units = rnn.getNOut();
-        if (nIn != x.channels()) {
-            throw unsupported(i, outer, "expects " + nIn + " features per step but gets " + x.describe());
+        if (rnn.getNIn() != x.channels()) {
+            throw unsupported(i, outer, "expects " + rnn.getNIn() + " features per step but gets " + x.describe());
         }
-        String act = recurrentActivation(i, outer, rnn.getActivationFn());
         if (lstm && !(((LSTM) cell).getGateActivationFn() instanceof ActivationSigmoid)) {
             throw unsupported(i, outer, "has gate activation " + ((LSTM) cell).getGateActivationFn()
                     + "; only sigmoid gates are exported");
@@ -460,23 +466,36 @@ public final class OnnxExport {
         if (!lstm && ((SimpleRnn) cell).hasLayerNorm()) {
             throw unsupported(i, outer, "has layer normalisation, which ONNX's RNN operator does not have");
         }
-        int directions = prefixes.size();
-        int gates = lstm ? 4 : 1;
+        return new Cell(lstm, rnn.getNIn(), rnn.getNOut(), prefixes, merge,
+                recurrentActivation(i, outer, rnn.getActivationFn()));
+    }
+
+    /**
+     * An LSTM or SimpleRnn, on its own or inside {@link Bidirectional}, as ONNX's LSTM or RNN operator; the output
+     * is back in DL4J's [N, features, steps].
+     *
+     * @param outer the layer as configured (for messages), possibly a {@link LastTimeStep}
+     */
+    private static Flow recurrent(OnnxGraph g, int i, Layer outer, Layer layer, Map<String, INDArray> params,
+                                  Flow x) {
+        Cell c = cell(i, outer, layer, x);
+        boolean lstm = c.lstm();
+        long nIn = c.nIn();
+        long units = c.units();
+        int directions = c.directions();
+        int gates = c.gates();
         float[] w = new float[(int) (directions * gates * units * nIn)];
         float[] r = new float[(int) (directions * gates * units * units)];
         // ONNX's B is [Wb, Rb] per direction; DL4J has one bias, so Rb stays zero.
         float[] b = new float[(int) (directions * 2 * gates * units)];
         List<String> activations = new ArrayList<>();
         for (int dir = 0; dir < directions; dir++) {
-            String p = prefixes.get(dir);
+            String p = c.prefixes().get(dir);
             gateRows(param(params, p + "W", i, outer), units, lstm, w, dir * gates * units * nIn);
             gateRows(param(params, p + "RW", i, outer), units, lstm, r, dir * gates * units * units);
             gateRows(param(params, p + "b", i, outer), units, lstm, b, dir * 2 * gates * units);
-            if (lstm) {
-                activations.addAll(List.of("Sigmoid", act, act));
-            } else {
-                activations.add(act);
-            }
+            // LSTM: f for the gates, g for the block input, h for the output; DL4J uses its activation for both.
+            activations.addAll(lstm ? List.of("Sigmoid", c.activation(), c.activation()) : List.of(c.activation()));
         }
         String op = lstm ? "LSTM" : "RNN";
         String doc = "layer " + i + ": " + describe(outer);
@@ -494,7 +513,7 @@ public final class OnnxExport {
                 OnnxGraph.ints("perm", 2, 1, 3, 0));
         String merged;
         long features;
-        if (mode == Bidirectional.Mode.ADD) {
+        if (c.merge() == Bidirectional.Mode.ADD) {
             merged = g.node("ReduceSum", doc + ", ADD merges the directions", List.of(ndut,
                     g.longs("axes", new long[] {1}, 1L)), OnnxGraph.attr("keepdims", 0L));
             features = units;

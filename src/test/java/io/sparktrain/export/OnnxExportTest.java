@@ -39,10 +39,16 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -116,9 +122,12 @@ class OnnxExportTest {
                 new LayerSpec.Conv(16, 3, 3, 1, 1, Padding.of(2, 2), 2, 2, Activation.RELU, 0),
                 // Average 2x2 stride 2 padded by 1: the border windows half outside the input (14 -> 8).
                 new LayerSpec.Pool(false, 2, 2, 2, 2, Padding.of(1, 1)),
-                // Max 3x3 stride 2 Same (8 -> 4), padded at the bottom and right.
+                // Same with stride 2 and dilation 2 (8 -> 4): one row of padding above, two below.
+                new LayerSpec.Conv(32, 3, 3, 2, 2, Padding.SAME, 2, 2, Activation.RELU, 0),
+                // Max 3x3 stride 2 Same (4 -> 2), padded at the bottom and right only.
                 new LayerSpec.Pool(true, 3, 3, 2, 2, Padding.SAME),
-                new LayerSpec.Conv(8, 2, 2, 1, 1, Padding.SAME, 1, 1, Activation.SIGMOID, 0),
+                // Average 2x2 stride 1 Same (2 -> 2): the last row and column average fewer cells.
+                new LayerSpec.Pool(false, 2, 2, 1, 1, Padding.SAME),
                 new LayerSpec.Dropout(0.3),
                 new LayerSpec.Dense(64, Activation.LEAKYRELU, 0.2),
                 new LayerSpec.Dropout(0.2),
@@ -127,6 +136,21 @@ class OnnxExportTest {
                 new LayerSpec.Output()), 10);
         MultiLayerNetwork net = trainedCnn(spec, ConvBlocks.SEPARATE_DL4J);
         assertAgreement("cnn options", net, new long[] {1, 28, 28}, testImages(), 0.3);
+    }
+
+    @Test
+    void denseNetworkOnFlatImagesMatchesDl4j() throws OrtException {
+        NetworkSpec spec = new NetworkSpec("mlp", Shape.vector(784), List.of(
+                new LayerSpec.Dense(64, Activation.RELU, 0), new LayerSpec.Dropout(0.2),
+                new LayerSpec.Dense(32, Activation.SIGMOID, 0), new LayerSpec.Output()), 10);
+        MultiLayerNetwork net = NetworkFactory.build(NetworkFactory.configuration(spec, ADAM, 7, 0,
+                ConvBlocks.SEPARATE_DL4J));
+        int[] order = IntStream.range(0, images.size()).toArray();
+        for (int b = 0; b < BATCHES; b++) {
+            DataSet batch = images.minibatch(order, b * BATCH, (b + 1) * BATCH);
+            net.fit(new DataSet(batch.getFeatures().reshape(BATCH, 784), batch.getLabels()));
+        }
+        assertAgreement("dense", net, new long[] {784}, testImages().reshape(TEST_EXAMPLES, 784), 0.5);
     }
 
     // ----------------------------------------------------------------------------------------------- recurrent
@@ -210,13 +234,34 @@ class OnnxExportTest {
                 .layer(new OutputLayer.Builder().nOut(10).build())
                 .setInputType(InputType.convolutional(28, 28, 1))
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
+        MultiLayerNetwork net = untrained(conf);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxExport.toOnnx(net, new long[] {1, 28, 28}));
         assertTrue(e.getMessage().contains("layer 1 (BatchNormalization)"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void optionsWithoutAnOnnxEquivalentAreRejectedNamingTheLayer() {
+        MultiLayerNetwork multiply = untrained(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new Bidirectional(Bidirectional.Mode.MUL, new LSTM.Builder().nOut(4).build()))
+                .layer(new RnnOutputLayer.Builder().nOut(10).activation(new ActivationSoftmax()).build())
+                .setInputType(InputType.recurrent(28))
+                .build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.toOnnx(multiply, new long[] {28, 28}));
+        assertTrue(e.getMessage().contains("layer 0 (Bidirectional MUL(LSTM))"), e.getMessage());
+
+        MultiLayerNetwork pnorm = untrained(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.PNORM).pnorm(2).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new OutputLayer.Builder().nOut(10).build())
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build());
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toOnnx(pnorm, new long[] {1, 28, 28}));
+        assertTrue(e.getMessage().contains("layer 1 (SubsamplingLayer)") && e.getMessage().contains("PNORM"),
+                e.getMessage());
     }
 
     @Test
@@ -230,6 +275,12 @@ class OnnxExportTest {
     }
 
     // ----------------------------------------------------------------------------------------------- helpers
+
+    private static MultiLayerNetwork untrained(MultiLayerConfiguration conf) {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
 
     private static NetworkSpec preset(String name, Shape input) {
         return new NetworkSpec(name, input, Presets.layers(name, ONE_LAYER).orElseThrow(), 10);
