@@ -194,6 +194,7 @@ class SavedModelCommandsTest {
         Path out = tmp.resolve("never.csv");
         // 20 x 20 images: neither the CNN's 28 x 28 input nor the LSTM's 28 values per row.
         Path small = tmp.resolve("small");
+        io.sparktrain.TestData.writeIdx(small, Split.TRAIN, io.sparktrain.TestData.images(30, 10, 20, 3));
         io.sparktrain.TestData.writeIdx(small, Split.TEST, io.sparktrain.TestData.images(30, 10, 20, 4));
         String images = small.resolve("t10k-images-idx3-ubyte").toString();
         assertEquals(ExitCode.USAGE, CLI.run("predict", cnnRun.toString(), "--data", images, "--out",
@@ -210,10 +211,10 @@ class SavedModelCommandsTest {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("never")), "nothing written");
         }
 
-        assertEquals(ExitCode.USAGE, CLI.run("evaluate", cnnRun.toString(), "--set", "data.format=seq-mnist"));
+        assertEquals(ExitCode.USAGE, CLI.run("evaluate", cnnRun.toString(), "--data", small.toString()));
         err = CLI.stderr().strip();
         assertEquals(1, err.lines().count(), err);
-        assertTrue(err.contains("[1, 28, 28]") && err.contains("[28 x steps]"), err);
+        assertTrue(err.contains("[1, 28, 28]") && err.contains("[1, 20, 20]"), err);
     }
 
     private static MultiLayerNetwork load(Path run) throws IOException {

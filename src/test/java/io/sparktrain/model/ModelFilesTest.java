@@ -74,10 +74,9 @@ class ModelFilesTest {
         assertArrayEquals(net.params().toFloatVector(), own.params().toFloatVector());
         assertArrayEquals(net.getUpdater().getStateViewArray().toFloatVector(),
                 own.getUpdater().getStateViewArray().toFloatVector());
-        assertArrayEquals(net.output(batch.getFeatures()).toFloatVector(), own.output(batch.getFeatures())
-                .toFloatVector(), 1e-6f);
-        assertArrayEquals(net.output(batch.getFeatures()).toFloatVector(), plain.output(batch.getFeatures())
-                .toFloatVector(), 1e-4f);
+        float[] expected = net.output(batch.getFeatures()).dup('c').data().asFloat();
+        assertArrayEquals(expected, own.output(batch.getFeatures()).dup('c').data().asFloat(), 1e-6f);
+        assertArrayEquals(expected, plain.output(batch.getFeatures()).dup('c').data().asFloat(), 1e-4f);
         return own;
     }
 }
