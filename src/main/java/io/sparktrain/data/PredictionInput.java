@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -157,31 +156,18 @@ public sealed interface PredictionInput extends Serializable {
     record CsvFiles(List<String> files, boolean header, int features, FeatureScaling scaling, int classes)
             implements PredictionInput {
 
-        /** The {@code .csv} files of {@code location} (a folder, or one file). */
+        /** The {@code .csv} files of {@code location} (a folder, read as training reads one), or one file. */
         public static List<String> list(String location, Configuration hadoop) {
             Path path = new Path(location);
             try {
                 FileSystem fs = path.getFileSystem(hadoop);
-                if (!fs.exists(path)) {
-                    throw new DataFormatException(location, "no such file or directory");
-                }
-                if (fs.getFileStatus(path).isFile()) {
+                if (fs.exists(path) && fs.getFileStatus(path).isFile()) {
                     return List.of(fs.makeQualified(path).toString());
                 }
-                List<String> files = new ArrayList<>();
-                for (FileStatus s : fs.listStatus(path)) {
-                    if (s.isFile() && s.getPath().getName().endsWith(".csv")) {
-                        files.add(s.getPath().toString());
-                    }
-                }
-                if (files.isEmpty()) {
-                    throw new DataFormatException(location, "no .csv files in this directory");
-                }
-                files.sort(null);
-                return files;
             } catch (IOException e) {
-                throw new DataFormatException(location, "cannot list: " + e.getMessage(), e);
+                throw new DataFormatException(location, "cannot read: " + e.getMessage(), e);
             }
+            return CsvSequences.files(location, CsvSequences.Layout.FILES, hadoop);
         }
 
         /** Values per step of the first line of the first file (label column excluded when it has one more). */

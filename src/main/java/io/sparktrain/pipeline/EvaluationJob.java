@@ -45,13 +45,7 @@ public final class EvaluationJob {
         Configuration hadoop = new Configuration();
         Loaded loaded = load(location, data, overrides, hadoop);
         JobConfig job = loaded.model().job();
-        SparkConf conf = sparkConf.clone();
-        if (!conf.contains("spark.master")) {
-            conf.setMaster(job.sparkMaster());
-        }
-        conf.setAppName("sparktrain-evaluate-" + job.name());
-        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        try (JavaSparkContext sc = new JavaSparkContext(TrainingJob.sparkConf(sparkConf, job, "evaluate-"))) {
             Evaluation e = Scoring.evaluate(sc, loaded.data().source(), loaded.data().test().size(),
                     job.training().workers(), loaded.model().network(), job.training().evalBatchSize());
             Map<String, Object> document = new LinkedHashMap<>();

@@ -96,13 +96,7 @@ public final class PredictionJob {
         JobConfig job = model.job();
         PredictionInput input = input(model, JobData.qualify("--data", data, hadoop), hadoop);
         check(model.description(), input, location, data);
-        SparkConf conf = sparkConf.clone();
-        if (!conf.contains("spark.master")) {
-            conf.setMaster(job.sparkMaster());
-        }
-        conf.setAppName("sparktrain-predict-" + job.name());
-        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        try (JavaSparkContext sc = new JavaSparkContext(TrainingJob.sparkConf(sparkConf, job, "predict-"))) {
             long start = System.nanoTime();
             int parts = Math.max(job.training().workers(), sc.defaultParallelism());
             JavaRDD<Scoring.Prediction> rows = Scoring.predict(sc, input, parts, model.network(),

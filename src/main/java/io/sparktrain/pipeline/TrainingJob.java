@@ -47,15 +47,20 @@ public final class TrainingJob {
         Configuration hadoop = new Configuration();
         RunOutput output = RunOutput.prepare(out, hadoop);
         JobData data = validated(job, hadoop);
+        try (JavaSparkContext sc = new JavaSparkContext(sparkConf(sparkConf, job, ""))) {
+            return train(job, data, output, sc);
+        }
+    }
+
+    /** {@code sparkConf} with the job's master unless one is set (spark-submit sets it), named {@code kind-name}. */
+    static SparkConf sparkConf(SparkConf sparkConf, JobConfig job, String kind) {
         SparkConf conf = sparkConf.clone();
         if (!conf.contains("spark.master")) {
             conf.setMaster(job.sparkMaster());
         }
-        conf.setAppName("sparktrain-" + job.name());
+        conf.setAppName("sparktrain-" + kind + job.name());
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            return train(job, data, output, sc);
-        }
+        return conf;
     }
 
     /** Trains {@code job} on an existing Spark context and writes the run folder {@code out}. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,28 @@ class SequenceJobsTest {
         assertEquals(60, m.get("data").get("longestSequence").asInt());
         assertEquals(1, m.get("data").get("standardization").get("mean").size());
         assertEquals(900, m.get("provenance").get("data").size(), "every CSV file is hashed");
+
+        // The saved model on the CSV path: evaluate reproduces the run, predict scores the test files.
+        assertEquals(ExitCode.OK, run("evaluate", runDir.toString()), stderr());
+        String out = cli.stdout();
+        JsonNode evaluation = new ObjectMapper().readTree(out.substring(out.indexOf('{')));
+        assertEquals(accuracy, evaluation.get("accuracy").asDouble(), 0.0);
+        assertEquals(m.get("test").get("loss").asDouble(), evaluation.get("loss").asDouble(), 1e-12);
+        Path predictions = tmp.resolve("cc-predictions.csv");
+        assertEquals(ExitCode.OK, run("predict", runDir.toString(), "--data", data.resolve("test").toString(),
+                "--out", predictions.toString()), stderr());
+        List<String> rows = Files.readAllLines(predictions);
+        assertEquals(301, rows.size());
+        assertEquals("id,predicted,p0,p1,p2,p3,p4,p5", rows.get(0));
+        long[] predicted = new long[6];
+        rows.stream().skip(1).forEach(r -> predicted[Integer.parseInt(r.split(",")[1])]++);
+        for (int c = 0; c < 6; c++) {
+            long column = 0;
+            for (JsonNode row : evaluation.get("confusion")) {
+                column += row.get(c).asLong();
+            }
+            assertEquals(column, predicted[c], "class " + c + ": predict and evaluate agree on the test files");
+        }
     }
 
     @Test
@@ -85,6 +108,17 @@ class SequenceJobsTest {
 
         assertEquals(ExitCode.USAGE, run("sample", runDir.toString(), "--prime", "Z"));
         assertEquals("sparktrain: --prime: character \"Z\" is not in the model's vocabulary\n", stderr());
+
+        // predict on a text file: one row per window of 24 characters, the next character's class.
+        Path next = Files.writeString(tmp.resolve("next.txt"), "the cat sat on the mat. a dog ran to the park");
+        Path predictions = tmp.resolve("char-predictions.csv");
+        assertEquals(ExitCode.OK, run("predict", runDir.toString(), "--data", next.toString(), "--out",
+                predictions.toString()), stderr());
+        List<String> rows = Files.readAllLines(predictions);
+        assertEquals(1 + 2, rows.size(), String.join("\n", rows));
+        assertEquals("0", rows.get(1).split(",")[0]);
+        assertEquals("24", rows.get(2).split(",")[0]);
+        assertEquals(1 + 1 + vocabulary.length(), rows.get(1).split(",").length);
     }
 
     @Test
