@@ -69,7 +69,7 @@ job_values() {
   shift || true
   for k in "$@"; do keys+=(--get "$k"); done
   sparktrain_java -Xmx512m config "$conf" "${sets[@]}" "${keys[@]}"
-  (cd "$ROOT" && "${JAVA_CMD[@]}")
+  "${JAVA_CMD[@]}"
 }
 
 build_if_missing() {

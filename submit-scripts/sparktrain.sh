@@ -9,5 +9,14 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 build_if_missing
 choose_native_build
+# evaluate and predict run one Spark task per worker of the run's job, as training did: give each the cores it
+# owns (as local.sh does), so concurrent tasks' native threads do not oversubscribe the machine.
+if [[ ( "${1:-}" == evaluate || "${1:-}" == predict ) && $# -ge 2 && -z "${OMP_NUM_THREADS:-}" ]]; then
+  run="$2"
+  [[ -d "$run" ]] || run="$(dirname "$run")"
+  if [[ -f "$run/config.conf" ]] && workers=$(job_values "$run/config.conf" -- training.workers 2>/dev/null); then
+    export OMP_NUM_THREADS=$(( $(nproc) / workers > 0 ? $(nproc) / workers : 1 ))
+  fi
+fi
 sparktrain_java -Xmx4g "$@"
 exec "${JAVA_CMD[@]}"

@@ -2,8 +2,12 @@
 # Runs a job through spark-submit on any master:
 #   [SPARK_HOME=/opt/spark] submit-scripts/submit.sh CONF [--master URL] [--deploy-mode client|cluster]
 #       [--set key=value ...] [--out DIR]
-# SPARK_HOME defaults to the one cluster-up.sh built. --master and --deploy-mode go to spark-submit; the rest to the `train` command. Paths in the job (data.dir,
-# --out) must be reachable from every executor: hdfs:// or s3a:// on a real cluster.
+# or a saved model's evaluation or scoring there:
+#   submit-scripts/submit.sh evaluate RUN_OR_MODEL [--master URL] [--data DIR] [--set key=value ...]
+#   submit-scripts/submit.sh predict RUN_OR_MODEL [--master URL] --data DIR_OR_FILE --out OUT.csv|OUT.parquet
+# SPARK_HOME defaults to the one cluster-up.sh built. --master and --deploy-mode go to spark-submit; the rest to the
+# command (`train` unless evaluate or predict comes first). Paths in the job (data.dir, --out, the run folder) must be
+# reachable from every executor: hdfs:// or s3a:// on a real cluster.
 #
 # Memory (environment, Spark size syntax):
 #   EXECUTOR_MEMORY (4g)  JVM heap of each executor        DRIVER_MEMORY (4g)  JVM heap of the driver
@@ -19,11 +23,14 @@ cluster_home="${SPARKTRAIN_CLUSTER_DIR:-$ROOT/target/cluster}/spark-home"
 if [[ -z "${SPARK_HOME:-}" && -x "$cluster_home/bin/spark-submit" ]]; then export SPARK_HOME="$cluster_home"; fi
 [[ -n "${SPARK_HOME:-}" ]] || die "SPARK_HOME is not set (a Spark 3.5 installation; cluster-up.sh builds one; or use local.sh)"
 [[ -x "$SPARK_HOME/bin/spark-submit" ]] || die "$SPARK_HOME/bin/spark-submit not found"
-[[ $# -ge 1 ]] || die "usage: submit.sh CONF [--master URL] [--deploy-mode MODE] [--set key=value ...] [--out DIR]"
+[[ $# -ge 1 ]] || die "usage: submit.sh [evaluate|predict] CONF_OR_RUN [--master URL] [--deploy-mode MODE] [--set key=value ...] [--out DIR]"
 [[ "$APP_JAR" == local://* || -f "$APP_JAR" ]] || die "$APP_JAR not found: run 'mvn -B -DskipTests package' first"
 
+command=train
+if [[ "$1" == evaluate || "$1" == predict ]]; then command="$1"; shift; fi
+[[ $# -ge 1 ]] || die "usage: submit.sh $command CONF_OR_RUN ..."
 conf="$1"; shift
-[[ -f "$conf" || "$conf" == *://* ]] || die "config file $conf not found"
+[[ -e "$conf" || "$conf" == *://* ]] || die "$([[ $command == train ]] && echo "config file" || echo "run folder or model") $conf not found"
 spark_args=()
 args=()
 while [[ $# -gt 0 ]]; do
@@ -59,7 +66,7 @@ opens="${JVM_OPENS[*]}"
 
 # In cluster deploy mode the driver runs elsewhere: ship the job file and name it by its base name.
 job="$conf"
-if [[ " ${spark_args[*]} " == *" --deploy-mode cluster "* && "$conf" != *://* ]]; then
+if [[ $command == train && " ${spark_args[*]} " == *" --deploy-mode cluster "* && "$conf" != *://* ]]; then
   spark_args+=(--files "$conf")
   job="$(basename "$conf")"
 fi
@@ -79,6 +86,6 @@ cmd=("$SPARK_HOME/bin/spark-submit" "${spark_args[@]}"
      --conf spark.locality.wait=3s
      "${native_jars[@]}"
      ${SPARK_SUBMIT_OPTS_EXTRA:-}
-     "$APP_JAR" train "$job" "${args[@]}")
+     "$APP_JAR" "$command" "$job" "${args[@]}")
 printf "+ %s\n" "$(printf "%q " "${cmd[@]}")" >&2
 exec "${cmd[@]}"

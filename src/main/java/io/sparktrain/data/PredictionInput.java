@@ -200,7 +200,7 @@ public sealed interface PredictionInput extends Serializable {
             for (int p = 0; p < n; p++) {
                 int from = files.size() * p / n;
                 int to = files.size() * (p + 1) / n;
-                parts.add(new Part(p, files.subList(from, to), 0, to - from));
+                parts.add(new Part(p, List.copyOf(files.subList(from, to)), 0, to - from));
             }
             return parts;
         }

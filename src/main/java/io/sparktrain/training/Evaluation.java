@@ -24,6 +24,23 @@ public record Evaluation(LossSum loss, long correct, int classes, long[] confusi
         }
     }
 
+    /** Equal totals and equal matrices (a record compares arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Evaluation e && loss.equals(e.loss) && correct == e.correct && classes == e.classes
+                && java.util.Arrays.equals(confusion, e.confusion);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(loss, correct, classes, java.util.Arrays.hashCode(confusion));
+    }
+
+    @Override
+    public String toString() {
+        return "Evaluation[loss=" + loss + ", correct=" + correct + ", classes=" + classes + "]";
+    }
+
     /** Both totals. */
     public Evaluation merge(Evaluation other) {
         if (other.classes == 0) {

@@ -146,8 +146,13 @@ class StandaloneClusterIT {
             command.add("--set");
             command.add(s);
         }
-        return Running.start(command, Map.of("SPARK_MASTER_URL", master, "EXECUTOR_MEMORY", "1g",
-                "DRIVER_MEMORY", "1g", "NATIVE_MEMORY", "1g", "SPARK_SUBMIT_OPTS_EXTRA", "--total-executor-cores 2"));
+        return Running.start(command, clusterEnvironment());
+    }
+
+    /** The launch scripts' environment for this cluster: two one-core executors of 1 GB. */
+    private static Map<String, String> clusterEnvironment() {
+        return Map.of("SPARK_MASTER_URL", master, "EXECUTOR_MEMORY", "1g", "DRIVER_MEMORY", "1g", "NATIVE_MEMORY",
+                "1g", "SPARK_SUBMIT_OPTS_EXTRA", "--total-executor-cores 2");
     }
 
     private static JsonNode metrics(String run) throws IOException {
@@ -185,6 +190,25 @@ class StandaloneClusterIT {
                     cluster.get("rounds").get(i).get("trainLoss").asDouble(), 1e-6, "round " + i);
         }
         assertEquals(local.get("test").get("loss").asDouble(), cluster.get("test").get("loss").asDouble(), 1e-6);
+
+        // The saved model evaluated and scored on the cluster, from and to HDFS.
+        Running evaluate = Running.start(List.of("submit-scripts/submit-standalone.sh", "evaluate",
+                hdfs + "/runs/cluster"), clusterEnvironment());
+        evaluate.finish(300);
+        assertTrue(evaluate.saw(String.format("test accuracy %.4f, test loss %.4f on 100 examples",
+                cluster.get("test").get("accuracy").asDouble(), cluster.get("test").get("loss").asDouble())),
+                String.join("\n", evaluate.lines));
+        Running predict = Running.start(List.of("submit-scripts/submit-standalone.sh", "predict",
+                hdfs + "/runs/cluster", "--data", hdfs + "/mnist/t10k-images-idx3-ubyte", "--out",
+                hdfs + "/predictions.csv"), clusterEnvironment());
+        predict.finish(300);
+        List<String> rows = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(
+                new org.apache.hadoop.fs.Path("/predictions.csv")), StandardCharsets.UTF_8))) {
+            in.lines().forEach(rows::add);
+        }
+        assertEquals(101, rows.size());
+        assertEquals("99", rows.get(100).split(",")[0]);
     }
 
     @Test
