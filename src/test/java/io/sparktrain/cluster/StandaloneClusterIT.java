@@ -181,7 +181,7 @@ class StandaloneClusterIT {
         // The same job in local mode: same seed, same shards, same HDFS data.
         TrainingJob.run(JobConfigLoader.load("conf/mnist-cnn.conf", List.of("data.dir=" + hdfs + "/mnist",
                 "training.batchSizePerWorker=16", "training.averagingFrequency=2", "training.epochs=1"),
-                fs.getConf()), hdfs + "/runs/local", SparkTestContext.conf("local[2]"));
+                new Configuration()), hdfs + "/runs/local", SparkTestContext.conf("local[2]"));
         JsonNode local = metrics("/runs/local");
         assertEquals(local.get("rounds").size(), cluster.get("rounds").size());
         // The same arithmetic in other JVMs; stated tolerance 1e-6 on every round's driver-aggregated loss.
@@ -224,7 +224,7 @@ class StandaloneClusterIT {
         assertEquals(60, cluster.get("test").get("examples").asInt());
 
         TrainingJob.run(JobConfigLoader.load("conf/control-chart-lstm.conf", List.of("data.dir=" + hdfs
-                + "/control-charts", sets[0], sets[1]), fs.getConf()), hdfs + "/runs/cc-local",
+                + "/control-charts", sets[0], sets[1]), new Configuration()), hdfs + "/runs/cc-local",
                 SparkTestContext.conf("local[2]"));
         JsonNode local = metrics("/runs/cc-local");
         assertEquals(local.get("rounds").size(), cluster.get("rounds").size());
