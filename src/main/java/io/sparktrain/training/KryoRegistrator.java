@@ -3,10 +3,12 @@ package io.sparktrain.training;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.PredictionInput;
 import io.sparktrain.data.SequenceSet;
 
 /**
- * Kryo registrations for what sparktrain moves through Spark: cached shards, broadcast states and worker results.
+ * Kryo registrations for what sparktrain moves through Spark: cached shards, broadcast states, worker results and
+ * the parts and rows of a prediction.
  * Records cannot be rebuilt field by field by Kryo (their fields are final), so they go through Java
  * serialisation, whose bulk array writes are as fast for the float arrays that dominate them. Set with
  * {@code spark.kryo.registrator=io.sparktrain.training.KryoRegistrator} (submit.sh does).
@@ -24,5 +26,11 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(LossSum.class, java);
         kryo.register(Evaluation.class, java);
         kryo.register(ParameterAveragingTrainer.ExecutorKernels.class, java);
+        kryo.register(PredictionInput.Part.class, java);
+        kryo.register(PredictionInput.Batch.class, java);
+        kryo.register(PredictionInput.IdxImages.class, java);
+        kryo.register(PredictionInput.CsvFiles.class, java);
+        kryo.register(PredictionInput.TextWindows.class, java);
+        kryo.register(Scoring.Prediction.class, java);
     }
 }
