@@ -2,7 +2,8 @@
 # Kernel and distribution benchmarks, side by side with the PyTorch peers when they can run:
 #   submit-scripts/bench.sh [EXAMPLES] [PEERS_DIR]
 # For the default job (conf/mnist-cnn.conf, the two-block CNN) and conf/seq-mnist-lstm.conf (the LSTM): sparktrain's
-# single-process and Spark local-mode examples/s (`bench CONF`, the job's own minibatch, optimiser and averaging),
+# single-process and Spark local-mode examples/s (`bench CONF`: the job's network, workers and averaging, with the
+# peers' Adam 0.001 and minibatches of 64),
 # then the PyTorch peer on the same examples and cores (Debian: apt-get install python3-torch), and the ratios.
 # EXAMPLES defaults to 6400; PEERS_DIR to ../shared/peers. MNIST must be in data/mnist (fetch-mnist.sh).
 set -euo pipefail
@@ -19,7 +20,9 @@ have_torch=0
 
 ours() {  # CONF -> prints the bench block, leaves single-process examples/s in $single
   local out
-  sparktrain_java -Xmx6g bench "$1" --examples "$examples" --set data.dir="$ROOT/data/mnist"
+  # The peers' settings (Adam 0.001, minibatches of 64), so that the kernel ratio compares like with like.
+  sparktrain_java -Xmx6g bench "$1" --examples "$examples" --set data.dir="$ROOT/data/mnist" \
+    --set training.batchSizePerWorker=64 --set training.learningRate=0.001 --set training.learningRateDecay=1.0
   out=$(cd "$ROOT" && "${JAVA_CMD[@]}")
   echo "$out"
   single=$(grep -Eo 'single process, .*: [0-9.]+ examples/s' <<<"$out" | grep -Eo '[0-9.]+ examples/s' | grep -Eo '^[0-9.]+')
@@ -27,7 +30,8 @@ ours() {  # CONF -> prints the bench block, leaves single-process examples/s in 
 
 peer() {  # SCRIPT ARGS... -> prints the peer's line, leaves examples/s in $theirs
   local out
-  out=$($python "$@" 2>/dev/null | tail -1)
+  # At the peer's best: without the machine's OpenBLAS overrides (../shared/peers/README.md).
+  out=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $python "$@" 2>/dev/null | tail -1)
   echo "  peer: $out"
   theirs=$(grep -Eo '= [0-9.]+ samples/s' <<<"$out" | grep -Eo '[0-9.]+')
 }

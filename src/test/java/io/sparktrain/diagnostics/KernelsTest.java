@@ -1,7 +1,5 @@
 package io.sparktrain.diagnostics;
 
-import io.sparktrain.nn.Dl4jConvHelper;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,6 +17,7 @@ import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.model.Padding;
 import io.sparktrain.model.Shape;
 import io.sparktrain.model.UpdaterSpec;
+import io.sparktrain.nn.Dl4jConvHelper;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
