@@ -19,8 +19,9 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * A run's output folder ({@code model.zip}, {@code config.conf}, {@code metrics.json}) on any Hadoop file system.
- * Everything is written into a hidden sibling folder first and renamed into place at the end, so a failed run
+ * A run's output folder on any Hadoop file system: the contract every later command reads ({@link SavedModel}):
+ * {@code model.zip} (plain DL4J, {@link ModelFiles}), {@code config.conf}, {@code metrics.json} and, for a text
+ * model, {@code vocabulary.json}. Everything is written into a hidden sibling folder first and renamed into place at the end, so a failed run
  * leaves no half-written output where a pipeline would look for it.
  */
 public final class RunOutput {
