@@ -14,7 +14,11 @@ public enum ExitCode {
     /** Writing the output failed. */
     OUTPUT(5),
     /** A node's native kernels failed the self-check (broken or mismatched native library). */
-    BROKEN_KERNELS(6);
+    BROKEN_KERNELS(6),
+    /** retrain: the candidate was stored but the quality gate kept the champion. */
+    KEPT(7),
+    /** retrain or registry: another run holds the registry's lock. */
+    LOCKED(8);
 
     private final int code;
 

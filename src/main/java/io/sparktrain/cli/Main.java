@@ -4,6 +4,8 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.data.DataFormatException;
 import io.sparktrain.diagnostics.BrokenKernelsException;
 import io.sparktrain.diagnostics.NativeReport;
+import io.sparktrain.pipeline.RegistryLockedException;
+import io.sparktrain.pipeline.RetrainJob;
 import io.sparktrain.pipeline.RunReport;
 import io.sparktrain.training.TrainingDivergedException;
 import java.io.PrintStream;
@@ -23,6 +25,8 @@ public final class Main {
 
     private static final String USAGE = String.join(System.lineSeparator(),
             "usage: sparktrain " + TrainCommand.USAGE,
+            "       sparktrain " + RetrainCommand.USAGE,
+            "       sparktrain " + RegistryCommand.USAGE,
             "       sparktrain " + EvaluateCommand.USAGE,
             "       sparktrain " + PredictCommand.USAGE,
             "       sparktrain " + ExportCommand.USAGE,
@@ -76,6 +80,21 @@ public final class Main {
                     }
                     return ExitCode.OK;
                 }
+                case "retrain" -> {
+                    RetrainJob.Report r = RetrainCommand.run(words.subList(1, words.size()), new SparkConf());
+                    out.println(switch (r.outcome()) {
+                        case PROMOTED -> "promoted version " + r.version() + ": " + r.reason();
+                        case KEPT -> "kept champion version " + r.champion().map(String::valueOf).orElse("none")
+                                + "; candidate version " + r.version() + " rejected: " + r.reason();
+                        case UNCHANGED -> "unchanged: " + r.reason() + "; champion version "
+                                + r.champion().map(String::valueOf).orElse("none");
+                    });
+                    return r.outcome() == RetrainJob.Outcome.KEPT ? ExitCode.KEPT : ExitCode.OK;
+                }
+                case "registry" -> {
+                    out.println(RegistryCommand.run(words.subList(1, words.size())));
+                    return ExitCode.OK;
+                }
                 case "evaluate" -> {
                     out.println(EvaluateCommand.run(words.subList(1, words.size()), new SparkConf()));
                     return ExitCode.OK;
@@ -98,10 +117,13 @@ public final class Main {
                 }
                 default -> {
                     err.println("sparktrain: unknown command " + words.get(0)
-                            + "; commands: train, evaluate, predict, export, sample, doctor, bench, config, make-control-charts (sparktrain help for usage)");
+                            + "; commands: train, retrain, registry, evaluate, predict, export, sample, doctor, bench, config, make-control-charts (sparktrain help for usage)");
                     return ExitCode.USAGE;
                 }
             }
+        } catch (RegistryLockedException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return ExitCode.LOCKED;
         } catch (ConfigException e) {
             err.println("sparktrain: " + e.getMessage());
             return ExitCode.USAGE;

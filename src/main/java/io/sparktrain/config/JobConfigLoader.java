@@ -90,7 +90,10 @@ public final class JobConfigLoader {
             if (!name.matches("[A-Za-z0-9._-]+")) {
                 throw ConfigException.invalid("name", "use only letters, digits, '.', '_' and '-'", "\"" + name + "\"");
             }
-            return new JobConfig(name, data, model, training, c.getString("spark.master"), c);
+            RetrainConfig retrain = new RetrainConfig(c.getDouble("retrain.gate.accuracyMargin"),
+                    c.getDouble("retrain.gate.lossMargin"), c.getDouble("retrain.gate.minAccuracy"),
+                    c.getInt("retrain.keep"), c.getInt("retrain.lockLeaseSeconds"), c.getInt("retrain.lockWaitSeconds"));
+            return new JobConfig(name, data, model, training, retrain, c.getString("spark.master"), c);
         });
     }
 

@@ -29,6 +29,8 @@ public final class RunOutput {
     public static final String MODEL = "model.zip";
     public static final String CONFIG = "config.conf";
     public static final String METRICS = "metrics.json";
+    /** A registry version's provenance manifest. */
+    public static final String MANIFEST = "manifest.json";
     /** A text model's characters, {@code {"characters": "..."}}. */
     public static final String VOCABULARY = "vocabulary.json";
 
@@ -79,6 +81,13 @@ public final class RunOutput {
      */
     public void write(MultiLayerNetwork network, ModelDescription description, String configText,
                       Map<String, Object> metrics, Optional<Vocabulary> vocabulary) throws IOException {
+        write(network, description, configText, metrics, vocabulary, Map.of());
+    }
+
+    /** As above, with a registry version's {@code manifest.json} when {@code manifest} is not empty. */
+    public void write(MultiLayerNetwork network, ModelDescription description, String configText,
+                      Map<String, Object> metrics, Optional<Vocabulary> vocabulary, Map<String, Object> manifest)
+            throws IOException {
         Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
         try {
             fs.mkdirs(staging);
@@ -90,6 +99,11 @@ public final class RunOutput {
             }
             try (OutputStream out = fs.create(new Path(staging, METRICS), false)) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, metrics);
+            }
+            if (!manifest.isEmpty()) {
+                try (OutputStream out = fs.create(new Path(staging, MANIFEST), false)) {
+                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, manifest);
+                }
             }
             if (vocabulary.isPresent()) {
                 try (OutputStream out = fs.create(new Path(staging, VOCABULARY), false)) {

@@ -52,6 +52,7 @@ public final class ParameterAveragingTrainer {
     private final JavaSparkContext sc;
     private final NetworkSpec spec;
     private final TrainingConfig config;
+    private final MultiLayerNetwork start;
 
     /**
      * @param sc the Spark context whose executors do the work
@@ -62,6 +63,24 @@ public final class ParameterAveragingTrainer {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
+        this.start = null;
+    }
+
+    private ParameterAveragingTrainer(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config,
+                                      MultiLayerNetwork start) {
+        this.sc = sc;
+        this.spec = spec;
+        this.config = config;
+        this.start = start;
+    }
+
+    /**
+     * The same trainer, starting from {@code network}'s parameters, optimiser state and iteration count (a warm
+     * start) instead of a fresh initialisation. The epoch count starts at 0, so the job's learning-rate schedule
+     * applies as configured. {@code network} must have this trainer's architecture.
+     */
+    public ParameterAveragingTrainer startingFrom(MultiLayerNetwork network) {
+        return new ParameterAveragingTrainer(sc, spec, config, network);
     }
 
     /**
@@ -110,7 +129,17 @@ public final class ParameterAveragingTrainer {
                                List<ExecutorKernels> kernels) {
         MultiLayerNetwork net = NetworkFactory.network(spec, config.updater(), config.seed(), config.tbpttLength());
         String json = net.getLayerWiseConfigurations().toJson();
-        ModelState state = new ModelState(json, net.params().toFloatVector(), updaterState(net), 0, 0);
+        int iteration = 0;
+        if (start != null) {
+            net.setParams(start.params());
+            float[] state = updaterState(start);
+            // Another optimiser (or none saved): its state does not carry over; the parameters do.
+            if (state.length > 0 && state.length == updaterState(net).length) {
+                net.getUpdater().getStateViewArray().assign(Nd4j.create(state));
+            }
+            iteration = start.getLayerWiseConfigurations().getIterationCount();
+        }
+        ModelState state = new ModelState(json, net.params().toFloatVector(), updaterState(net), iteration, 0);
 
         int roundsPerEpoch = (plan.maxBatchesPerEpoch() + config.averagingFrequency() - 1)
                 / config.averagingFrequency();
