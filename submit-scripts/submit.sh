@@ -2,6 +2,8 @@
 # Runs a job through spark-submit on any master:
 #   [SPARK_HOME=/opt/spark] submit-scripts/submit.sh CONF [--master URL] [--deploy-mode client|cluster]
 #       [--set key=value ...] [--out DIR]
+# a retraining cycle against a model registry (exit 0 promoted or unchanged, 7 kept by the gate, 8 registry busy):
+#   submit-scripts/submit.sh retrain CONF --registry REGISTRY [--master URL] [--set key=value ...]
 # or a saved model's evaluation or scoring there:
 #   submit-scripts/submit.sh evaluate RUN_OR_MODEL [--master URL] [--data DIR] [--set key=value ...]
 #   submit-scripts/submit.sh predict RUN_OR_MODEL [--master URL] --data DIR_OR_FILE --out OUT.csv|OUT.parquet
@@ -23,14 +25,14 @@ cluster_home="${SPARKTRAIN_CLUSTER_DIR:-$ROOT/target/cluster}/spark-home"
 if [[ -z "${SPARK_HOME:-}" && -x "$cluster_home/bin/spark-submit" ]]; then export SPARK_HOME="$cluster_home"; fi
 [[ -n "${SPARK_HOME:-}" ]] || die "SPARK_HOME is not set (a Spark 3.5 installation; cluster-up.sh builds one; or use local.sh)"
 [[ -x "$SPARK_HOME/bin/spark-submit" ]] || die "$SPARK_HOME/bin/spark-submit not found"
-[[ $# -ge 1 ]] || die "usage: submit.sh [evaluate|predict] CONF_OR_RUN [--master URL] [--deploy-mode MODE] [--set key=value ...] [--out DIR]"
+[[ $# -ge 1 ]] || die "usage: submit.sh [retrain|evaluate|predict] CONF_OR_RUN [--master URL] [--deploy-mode MODE] [--set key=value ...] [--out DIR]"
 [[ "$APP_JAR" == local://* || -f "$APP_JAR" ]] || die "$APP_JAR not found: run 'mvn -B -DskipTests package' first"
 
 command=train
-if [[ "$1" == evaluate || "$1" == predict ]]; then command="$1"; shift; fi
+if [[ "$1" == retrain || "$1" == evaluate || "$1" == predict ]]; then command="$1"; shift; fi
 [[ $# -ge 1 ]] || die "usage: submit.sh $command CONF_OR_RUN ..."
 conf="$1"; shift
-[[ -e "$conf" || "$conf" == *://* ]] || die "$([[ $command == train ]] && echo "config file" || echo "run folder or model") $conf not found"
+[[ -e "$conf" || "$conf" == *://* ]] || die "$([[ $command == *train ]] && echo "config file" || echo "run folder or model") $conf not found"
 spark_args=()
 args=()
 while [[ $# -gt 0 ]]; do
@@ -66,7 +68,7 @@ opens="${JVM_OPENS[*]}"
 
 # In cluster deploy mode the driver runs elsewhere: ship the job file and name it by its base name.
 job="$conf"
-if [[ $command == train && " ${spark_args[*]} " == *" --deploy-mode cluster "* && "$conf" != *://* ]]; then
+if [[ $command == *train && " ${spark_args[*]} " == *" --deploy-mode cluster "* && "$conf" != *://* ]]; then
   spark_args+=(--files "$conf")
   job="$(basename "$conf")"
 fi
