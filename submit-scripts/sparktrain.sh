@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Runs any sparktrain command in a local JVM (Spark local mode where the command uses Spark), e.g.
+#   submit-scripts/sparktrain.sh retrain conf/mnist-cnn.conf --registry models/mnist-cnn
+#   submit-scripts/sparktrain.sh registry models/mnist-cnn list
 #   submit-scripts/sparktrain.sh evaluate runs/<run>
 #   submit-scripts/sparktrain.sh predict runs/<run> --data data/mnist/t10k-images-idx3-ubyte --out predictions.csv
 #   submit-scripts/sparktrain.sh export runs/<run> --format onnx
@@ -9,12 +11,15 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 build_if_missing
 choose_native_build
-# evaluate and predict run one Spark task per worker of the run's job, as training did: give each the cores it
+# retrain, evaluate and predict run one Spark task per worker of the job, as training does: give each the cores it
 # owns (as local.sh does), so concurrent tasks' native threads do not oversubscribe the machine.
-if [[ ( "${1:-}" == evaluate || "${1:-}" == predict ) && $# -ge 2 && -z "${OMP_NUM_THREADS:-}" ]]; then
-  run="$2"
-  [[ -d "$run" ]] || run="$(dirname "$run")"
-  if [[ -f "$run/config.conf" ]] && workers=$(job_values "$run/config.conf" -- training.workers 2>/dev/null); then
+if [[ ( "${1:-}" == retrain || "${1:-}" == evaluate || "${1:-}" == predict ) && $# -ge 2 && -z "${OMP_NUM_THREADS:-}" ]]; then
+  job="$2"
+  if [[ "$1" != retrain ]]; then
+    [[ -d "$job" ]] || job="$(dirname "$job")"
+    job="$job/config.conf"
+  fi
+  if [[ -f "$job" ]] && workers=$(job_values "$job" -- training.workers 2>/dev/null); then
     export OMP_NUM_THREADS=$(( $(nproc) / workers > 0 ? $(nproc) / workers : 1 ))
   fi
 fi
