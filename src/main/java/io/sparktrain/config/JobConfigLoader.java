@@ -92,7 +92,8 @@ public final class JobConfigLoader {
             }
             RetrainConfig retrain = new RetrainConfig(c.getDouble("retrain.gate.accuracyMargin"),
                     c.getDouble("retrain.gate.lossMargin"), c.getDouble("retrain.gate.minAccuracy"),
-                    c.getInt("retrain.keep"), c.getInt("retrain.lockLeaseSeconds"), c.getInt("retrain.lockWaitSeconds"));
+                    c.getDouble("retrain.replay"), c.getInt("retrain.keep"), c.getInt("retrain.lockLeaseSeconds"),
+                    c.getInt("retrain.lockWaitSeconds"));
             return new JobConfig(name, data, model, training, retrain, c.getString("spark.master"), c);
         });
     }

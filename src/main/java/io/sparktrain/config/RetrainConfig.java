@@ -7,11 +7,13 @@ package io.sparktrain.config;
  *     ({@code retrain.gate.accuracyMargin})
  * @param lossMargin how far above the champion's holdout loss the candidate's may be ({@code retrain.gate.lossMargin})
  * @param minAccuracy the candidate's holdout accuracy must reach this; 0 = no floor ({@code retrain.gate.minAccuracy})
+ * @param replay earlier (the champion's) training examples replayed per new training example, 0 = none
+ *     ({@code retrain.replay})
  * @param keep versions kept besides every version that was ever champion ({@code retrain.keep})
  * @param lockLeaseSeconds how long a registry lock is valid without renewal ({@code retrain.lockLeaseSeconds})
  * @param lockWaitSeconds how long to wait for another run's lock ({@code retrain.lockWaitSeconds})
  */
-public record RetrainConfig(double accuracyMargin, double lossMargin, double minAccuracy, int keep,
+public record RetrainConfig(double accuracyMargin, double lossMargin, double minAccuracy, double replay, int keep,
                             int lockLeaseSeconds, int lockWaitSeconds) {
 
     /** Validates every field, naming the key at fault. */
@@ -24,6 +26,9 @@ public record RetrainConfig(double accuracyMargin, double lossMargin, double min
         }
         if (!(minAccuracy >= 0 && minAccuracy <= 1)) {
             throw ConfigException.invalid("retrain.gate.minAccuracy", "be in [0, 1]", minAccuracy);
+        }
+        if (!(replay >= 0) || Double.isInfinite(replay)) {
+            throw ConfigException.invalid("retrain.replay", "be a finite number >= 0", replay);
         }
         if (keep < 1) {
             throw ConfigException.invalid("retrain.keep", "be >= 1", keep);

@@ -70,6 +70,20 @@ public final class ExampleSet implements Examples {
     }
 
     @Override
+    public ExampleSet concat(Examples other) {
+        if (!(other instanceof ExampleSet o) || !java.util.Arrays.equals(exampleShape, o.exampleShape)
+                || numClasses != o.numClasses) {
+            throw new IllegalArgumentException("cannot append " + other.getClass().getSimpleName() + " to images of "
+                    + java.util.Arrays.toString(exampleShape) + " in " + numClasses + " classes");
+        }
+        float[] x = java.util.Arrays.copyOf(features, features.length + o.features.length);
+        System.arraycopy(o.features, 0, x, features.length, o.features.length);
+        int[] y = java.util.Arrays.copyOf(labels, labels.length + o.labels.length);
+        System.arraycopy(o.labels, 0, y, labels.length, o.labels.length);
+        return new ExampleSet(x, y, exampleShape, numClasses);
+    }
+
+    @Override
     public ExampleSet subset(int[] indices) {
         float[] f = new float[indices.length * featureLength];
         int[] l = new int[indices.length];

@@ -15,6 +15,13 @@ public interface Examples extends Serializable {
     /** Number of classes. */
     int numClasses();
 
+    /**
+     * These examples followed by {@code other}'s, as a new set.
+     *
+     * @throws IllegalArgumentException when {@code other} is of another kind, shape or number of classes
+     */
+    Examples concat(Examples other);
+
     /** The examples at {@code indices}, in that order, as a new set. */
     Examples subset(int[] indices);
 

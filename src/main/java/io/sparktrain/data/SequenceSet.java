@@ -165,6 +165,31 @@ public final class SequenceSet implements Examples {
     }
 
     @Override
+    public SequenceSet concat(Examples other) {
+        if (!(other instanceof SequenceSet o) || features != o.features || labelKind != o.labelKind
+                || numClasses != o.numClasses || (values == null) != (o.values == null)) {
+            throw new IllegalArgumentException("cannot append " + other.getClass().getSimpleName() + " to sequences "
+                    + "of " + features + " features, " + labelKind + " labels, " + numClasses + " classes");
+        }
+        int steps = offsets[offsets.length - 1];
+        int[] newOffsets = Arrays.copyOf(offsets, offsets.length + o.offsets.length - 1);
+        for (int i = 1; i < o.offsets.length; i++) {
+            newOffsets[offsets.length - 1 + i] = steps + o.offsets[i];
+        }
+        float[] v = values == null ? null : Arrays.copyOf(values, values.length + o.values.length);
+        if (v != null) {
+            System.arraycopy(o.values, 0, v, values.length, o.values.length);
+        }
+        int[] t = tokens == null ? null : Arrays.copyOf(tokens, tokens.length + o.tokens.length);
+        if (t != null) {
+            System.arraycopy(o.tokens, 0, t, tokens.length, o.tokens.length);
+        }
+        int[] l = Arrays.copyOf(labels, labels.length + o.labels.length);
+        System.arraycopy(o.labels, 0, l, labels.length, o.labels.length);
+        return new SequenceSet(v, t, features, newOffsets, l, labelKind, numClasses);
+    }
+
+    @Override
     public SequenceSet subset(int[] indices) {
         int[] newOffsets = new int[indices.length + 1];
         for (int k = 0; k < indices.length; k++) {

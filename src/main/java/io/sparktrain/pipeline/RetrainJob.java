@@ -94,12 +94,17 @@ public final class RetrainJob {
                     ? "warm start from version " + champion.get()
                     : "from scratch: the job's network differs from champion version " + champion.get() + "'s";
             LOG.info("retrain: {}", start);
+            Replay replay = Replay.plan(job, data, incumbent, champion, hadoop);
+            if (!replay.note().isEmpty()) {
+                LOG.info("retrain: {}", replay.note());
+            }
             try (JavaSparkContext sc = new JavaSparkContext(TrainingJob.sparkConf(sparkConf, job, "retrain-"))) {
                 ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, data.network(), job.training());
                 if (start.startsWith("warm")) {
                     trainer = trainer.startingFrom(incumbent.get().network());
                 }
-                TrainingResult result = trainer.train(data.source(), data.train().size(), data.test().size());
+                TrainingResult result = trainer.train(replay.source(), data.train().size() + replay.examples(),
+                        data.test().size());
                 // The candidate's figures are the trainer's last evaluation: the same test partitions and code.
                 Evaluation candidate = result.test();
                 Optional<Evaluation> incumbentScore = incumbent.map(m -> Scoring.evaluate(sc, data.source(),
@@ -122,6 +127,7 @@ public final class RetrainJob {
                 manifest.put("ended", Instant.now().toString());
                 manifest.put("warmStartedFrom", start.startsWith("warm") ? champion.get() : null);
                 manifest.put("start", start);
+                manifest.put("replay", replay.toMap());
                 manifest.put("gate", gate.toMap());
                 RunOutput.prepare(registry.versionPath(version).toString(), hadoop).write(result.network(),
                         ModelDescription.of(data.network()), job.render(), metrics, data.vocabulary(), manifest);
@@ -148,6 +154,77 @@ public final class RetrainJob {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("registry " + registryUri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What a cycle trains on: the job's data, plus a seeded sample of the champion's training data when
+     * {@code retrain.replay > 0} and that data has the same form.
+     *
+     * @param source the training source
+     * @param examples replayed examples
+     * @param inputs the replayed files' provenance
+     * @param note why there is no replay, or what is replayed
+     */
+    record Replay(io.sparktrain.data.ExampleSource source, int examples, Map<String, Object> inputs, String note,
+                  Optional<Integer> from) {
+
+        static Replay plan(JobConfig job, JobData data, Optional<SavedModel> incumbent, Optional<Integer> champion,
+                           Configuration hadoop) {
+            double fraction = job.retrain().replay();
+            if (fraction == 0) {
+                return new Replay(data.source(), 0, Map.of(), "", Optional.empty());
+            }
+            if (incumbent.isEmpty()) {
+                return none(data, "no replay: the registry has no champion yet");
+            }
+            JobConfig earlierJob = incumbent.get().job();
+            if (job.data().format() == io.sparktrain.config.DataConfig.Format.TEXT
+                    || earlierJob.data().format() != job.data().format()) {
+                return none(data, "no replay: replay needs image or sequence data of the champion's format ("
+                        + earlierJob.data().format() + ")");
+            }
+            JobData earlier = JobData.prepare(earlierJob, hadoop);
+            if (!earlier.network().input().equals(data.network().input())
+                    || earlier.network().classes() != data.network().classes()) {
+                return none(data, "no replay: the champion's data give input " + earlier.network().input() + " with "
+                        + earlier.network().classes() + " classes, the job's " + data.network().input() + " with "
+                        + data.network().classes());
+            }
+            int k = (int) Math.min(Math.round(fraction * data.train().size()), earlier.train().size());
+            int[] order = java.util.stream.IntStream.range(0, earlier.train().size()).toArray();
+            java.util.Random random = new java.util.Random(job.training().seed());
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            int[] picked = Arrays.copyOf(order, k);
+            Arrays.sort(picked);
+            io.sparktrain.data.ExampleSource earlierSource = earlier.source();
+            // Sequences standardised in training are standardised with the new data's statistics, both parts alike.
+            if (earlierSource instanceof io.sparktrain.data.CsvSource e
+                    && data.source() instanceof io.sparktrain.data.CsvSource now) {
+                earlierSource = e.withScaling(now.scaling());
+            }
+            Map<String, Object> inputs = Provenance.files(earlier.source().files(Split.TRAIN, hadoop), hadoop);
+            return new Replay(new io.sparktrain.data.ReplaySource(data.source(), earlierSource, picked), k, inputs,
+                    "replaying " + k + " training examples of champion version " + champion.get() + " ("
+                            + earlier.source().describe() + ")", champion);
+        }
+
+        private static Replay none(JobData data, String note) {
+            return new Replay(data.source(), 0, Map.of(), note, Optional.empty());
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("examples", examples);
+            m.put("fromVersion", from.orElse(null));
+            m.put("note", note);
+            m.put("inputs", inputs);
+            return m;
         }
     }
 

@@ -151,6 +151,22 @@ class RetrainTest {
     }
 
     @Test
+    void replayTrainsOnTheNewDataPlusASeededSampleOfTheChampionsData() throws IOException {
+        String registry = hdfs + "/replay";
+        assertEquals(ExitCode.OK, retrain(registry, "d1"), CLI.stderr());
+        ExitCode second = retrain(registry, "d2", "retrain.replay=0.5", "retrain.gate.accuracyMargin=1",
+                "retrain.gate.lossMargin=100");
+        assertEquals(ExitCode.OK, second, CLI.stderr());
+        ModelRegistry r = ModelRegistry.open(registry, false, new Configuration());
+        Map<?, ?> replay = (Map<?, ?>) r.read(2, "manifest.json").get("replay");
+        assertEquals(800, replay.get("examples"), replay.toString());
+        assertEquals(1, replay.get("fromVersion"));
+        assertEquals(2, ((Map<?, ?>) replay.get("inputs")).size(), "the replayed IDX files are in the manifest");
+        Map<?, ?> throughput = (Map<?, ?>) r.read(2, "metrics.json").get("throughput");
+        assertEquals(1600 + 800, ((Number) throughput.get("trainExamples")).intValue());
+    }
+
+    @Test
     void twoRunsRacingOnOneRegistryPromoteExactlyOnce() throws Exception {
         String registry = hdfs + "/race";
         Child a = Child.retrain(registry, "d1", "retrain.lockWaitSeconds=300");
