@@ -3,11 +3,11 @@ package io.sparktrain.pipeline;
 import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.DataConfig;
 import io.sparktrain.config.JobConfig;
+import io.sparktrain.config.JobConfigLoader;
 import io.sparktrain.model.ModelDescription;
 import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.training.Evaluation;
 import io.sparktrain.training.Scoring;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,10 +68,11 @@ public final class EvaluationJob {
     static Loaded load(String location, Optional<String> data, List<String> overrides, Configuration hadoop) {
         SavedModel model = SavedModel.load(location, overrides, hadoop);
         if (data.isPresent()) {
-            List<String> withData = new ArrayList<>(overrides);
-            withData.add((model.job().data().format() == DataConfig.Format.TEXT ? "data.text.file=" : "data.dir=")
-                    + data.get());
-            model = SavedModel.load(location, withData, hadoop);
+            // The data key depends on the run's format, known once its configuration is read.
+            String key = model.job().data().format() == DataConfig.Format.TEXT ? "data.text.file" : "data.dir";
+            JobConfig job = JobConfigLoader.fromConfig(JobConfigLoader.overrides(List.of(key + "=" + data.get()))
+                    .withFallback(model.job().effective()));
+            model = new SavedModel(model.location(), model.network(), model.description(), job, model.vocabulary());
         }
         JobData jobData = JobData.prepare(model.job(), model.vocabulary(), hadoop);
         check(model.description(), jobData.network(), model.location(), jobData.source().describe());
