@@ -33,6 +33,7 @@ public final class Main {
             "       sparktrain " + SampleCommand.USAGE,
             "       sparktrain " + ControlChartsCommand.USAGE,
             "       sparktrain " + BenchCommand.USAGE,
+            "       sparktrain " + DescribeCommand.USAGE,
             "       sparktrain " + ConfigCommand.USAGE,
             "       sparktrain doctor");
 
@@ -107,6 +108,10 @@ public final class Main {
                     out.println(ExportCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
                 }
+                case "describe" -> {
+                    out.println(DescribeCommand.run(words.subList(1, words.size())));
+                    return ExitCode.OK;
+                }
                 case "config" -> {
                     out.println(ConfigCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
@@ -117,7 +122,8 @@ public final class Main {
                 }
                 default -> {
                     err.println("sparktrain: unknown command " + words.get(0)
-                            + "; commands: train, retrain, registry, evaluate, predict, export, sample, doctor, bench, config, make-control-charts (sparktrain help for usage)");
+                            + "; commands: train, retrain, registry, evaluate, predict, export, describe, sample, doctor, "
+                            + "bench, config, make-control-charts (sparktrain help for usage)");
                     return ExitCode.USAGE;
                 }
             }
