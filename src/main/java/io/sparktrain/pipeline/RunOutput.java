@@ -34,12 +34,17 @@ public final class RunOutput {
     /** A text model's characters, {@code {"characters": "..."}}. */
     public static final String VOCABULARY = "vocabulary.json";
 
+    /** The metrics stream's file name: one JSON line per round and epoch, then the run's summary. */
+    public static final String STREAM = "metrics.jsonl";
+
     private final Path target;
     private final FileSystem fs;
+    private final Path staging;
 
     private RunOutput(Path target, FileSystem fs) {
         this.target = target;
         this.fs = fs;
+        this.staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
     }
 
     /**
@@ -71,6 +76,61 @@ public final class RunOutput {
     }
 
     /**
+     * Opens {@code metrics.jsonl} in the staging folder, where it grows while the run trains (each line flushed, so
+     * a tool can tail it); {@link #write} moves it into the run folder with the rest.
+     */
+    public MetricsStream stream() throws IOException {
+        fs.mkdirs(staging);
+        Path file = new Path(staging, STREAM);
+        return new MetricsStream(file, fs.create(file, false));
+    }
+
+    /** Removes what a failed run staged; the target stays untouched. */
+    public void abandon() {
+        try {
+            if (fs.exists(staging)) {
+                fs.delete(staging, true);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("removing " + staging + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends JSON lines to a run's metrics stream, flushing each. */
+    public static final class MetricsStream implements AutoCloseable {
+        private static final ObjectMapper JSON = new ObjectMapper();
+        private final Path file;
+        private final org.apache.hadoop.fs.FSDataOutputStream out;
+
+        private MetricsStream(Path file, org.apache.hadoop.fs.FSDataOutputStream out) {
+            this.file = file;
+            this.out = out;
+        }
+
+        /** Where the stream is while the run trains. */
+        public Path file() {
+            return file;
+        }
+
+        /** {@code record}'s fields after {@code "type": type}, as one line. */
+        public synchronized void append(String type, Object record) {
+            try {
+                com.fasterxml.jackson.databind.node.ObjectNode line = JSON.createObjectNode().put("type", type);
+                line.setAll((com.fasterxml.jackson.databind.node.ObjectNode) JSON.valueToTree(record));
+                out.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+                out.hflush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    /**
      * Writes the three files and moves them into place.
      *
      * @param network the trained network (saved with its optimiser state in plain DL4J form, {@link ModelFiles})
@@ -88,7 +148,6 @@ public final class RunOutput {
     public void write(MultiLayerNetwork network, ModelDescription description, String configText,
                       Map<String, Object> metrics, Optional<Vocabulary> vocabulary, Map<String, Object> manifest)
             throws IOException {
-        Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
         try {
             fs.mkdirs(staging);
             try (OutputStream out = fs.create(new Path(staging, MODEL), false)) {

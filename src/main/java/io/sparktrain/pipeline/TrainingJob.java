@@ -4,7 +4,10 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.JobConfig;
 import io.sparktrain.data.Split;
 import io.sparktrain.model.ModelDescription;
+import io.sparktrain.training.EpochRecord;
 import io.sparktrain.training.ParameterAveragingTrainer;
+import io.sparktrain.training.RoundRecord;
+import io.sparktrain.training.TrainingProgress;
 import io.sparktrain.training.TrainingResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,20 +88,44 @@ public final class TrainingJob {
 
     private static RunReport train(JobConfig job, JobData data, RunOutput output, JavaSparkContext sc) {
         Configuration hadoop = sc.hadoopConfiguration();
-        TrainingResult result = new ParameterAveragingTrainer(sc, data.network(), job.training())
-                .train(data.source(), data.train().size(), data.test().size());
-        Map<String, Object> metrics = RunMetrics.of(job, data.network(), result, sc);
-        metrics.put("data", data.metrics());
-        List<String> files = new ArrayList<>(data.source().files(Split.TRAIN, hadoop));
-        files.addAll(data.source().files(Split.TEST, hadoop));
-        metrics.put("provenance", Map.of("data", Provenance.files(files.stream().distinct().toList(), hadoop),
-                "versions", Provenance.versions(sc.version())));
         try {
+            TrainingResult result;
+            Map<String, Object> metrics;
+            try (RunOutput.MetricsStream stream = output.stream()) {
+                LOG.info("metrics stream: {} (moved into {} at the end)", stream.file(), output.target());
+                result = new ParameterAveragingTrainer(sc, data.network(), job.training())
+                        .reporting(new TrainingProgress() {
+                            @Override
+                            public void round(RoundRecord record, int roundsPerEpoch) {
+                                stream.append("round", record);
+                            }
+
+                            @Override
+                            public void epoch(EpochRecord record) {
+                                stream.append("epoch", record);
+                            }
+                        })
+                        .train(data.source(), data.train().size(), data.test().size());
+                metrics = RunMetrics.of(job, data.network(), result, sc);
+                metrics.put("data", data.metrics());
+                List<String> files = new ArrayList<>(data.source().files(Split.TRAIN, hadoop));
+                files.addAll(data.source().files(Split.TEST, hadoop));
+                metrics.put("provenance", Map.of("data", Provenance.files(files.stream().distinct().toList(), hadoop),
+                        "versions", Provenance.versions(sc.version())));
+                // The stream's last line: what metrics.json says of the run as a whole.
+                stream.append("run", Map.of("name", metrics.get("name"), "test", metrics.get("test"),
+                        "throughput", metrics.get("throughput"), "epochs", result.epochs().size(),
+                        "rounds", result.rounds().size()));
+            }
             output.write(result.network(), ModelDescription.of(data.network()), job.render(), metrics,
                     data.vocabulary());
+            return new RunReport(output.target().toString(), result, metrics);
         } catch (IOException e) {
+            output.abandon();
             throw new UncheckedIOException("writing " + output.target() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            output.abandon();
+            throw e;
         }
-        return new RunReport(output.target().toString(), result, metrics);
     }
 }

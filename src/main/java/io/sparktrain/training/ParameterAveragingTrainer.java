@@ -53,6 +53,7 @@ public final class ParameterAveragingTrainer {
     private final NetworkSpec spec;
     private final TrainingConfig config;
     private final MultiLayerNetwork start;
+    private final TrainingProgress progress;
 
     /**
      * @param sc the Spark context whose executors do the work
@@ -60,18 +61,21 @@ public final class ParameterAveragingTrainer {
      * @param config the training settings
      */
     public ParameterAveragingTrainer(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config) {
-        this.sc = sc;
-        this.spec = spec;
-        this.config = config;
-        this.start = null;
+        this(sc, spec, config, null, TrainingProgress.NONE);
     }
 
     private ParameterAveragingTrainer(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config,
-                                      MultiLayerNetwork start) {
+                                      MultiLayerNetwork start, TrainingProgress progress) {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
         this.start = start;
+        this.progress = progress;
+    }
+
+    /** The same trainer, telling {@code listener} about every round and epoch. */
+    public ParameterAveragingTrainer reporting(TrainingProgress listener) {
+        return new ParameterAveragingTrainer(sc, spec, config, start, listener);
     }
 
     /**
@@ -80,7 +84,7 @@ public final class ParameterAveragingTrainer {
      * applies as configured. {@code network} must have this trainer's architecture.
      */
     public ParameterAveragingTrainer startingFrom(MultiLayerNetwork network) {
-        return new ParameterAveragingTrainer(sc, spec, config, network);
+        return new ParameterAveragingTrainer(sc, spec, config, network, progress);
     }
 
     /**
@@ -158,6 +162,9 @@ public final class ParameterAveragingTrainer {
                 state = state.withEpoch(epoch);
                 Broadcast<ModelState> broadcast = sc.broadcast(state);
                 List<WorkerUpdate> updates;
+                // Names the Spark job, so that the Spark UI shows where training is.
+                sc.setJobDescription(String.format("%s: epoch %d/%d, round %d/%d", spec.name(), epoch + 1,
+                        config.epochs(), round + 1, roundsPerEpoch));
                 try {
                     updates = shards.mapPartitionsWithIndex(new FitRound(broadcast, plan, epoch, round,
                             config.averagingFrequency(), config.seed()), true).collect();
@@ -171,6 +178,7 @@ public final class ParameterAveragingTrainer {
                     throw new TrainingDivergedException(epoch + 1, round + 1, record.trainLoss());
                 }
                 rounds.add(record);
+                progress.round(record, roundsPerEpoch);
                 epochLoss = epochLoss.merge(averaged.loss());
                 if ((round + 1) % Math.max(1, roundsPerEpoch / 10) == 0 || round + 1 == roundsPerEpoch) {
                     LOG.info("epoch {} round {}/{}: train loss {} over {} examples", epoch + 1, round + 1,
@@ -182,15 +190,20 @@ public final class ParameterAveragingTrainer {
             trainExamples += epochLoss.weight();
 
             long evalStart = System.nanoTime();
+            sc.setJobDescription(String.format("%s: test evaluation after epoch %d/%d", spec.name(), epoch + 1,
+                    config.epochs()));
             test = evaluate(testParts, state.withEpoch(epoch + 1));
             double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
-            epochs.add(new EpochRecord(epoch + 1, epochLoss.mean(), test.meanLoss(), test.accuracy(), epochSeconds,
-                    evalSeconds));
+            EpochRecord epochRecord = new EpochRecord(epoch + 1, epochLoss.mean(), test.meanLoss(), test.accuracy(),
+                    epochSeconds, evalSeconds);
+            epochs.add(epochRecord);
+            progress.epoch(epochRecord);
             LOG.info("epoch {}: train loss {}, test loss {}, test accuracy {} ({} s training, {} examples/s)",
                     epoch + 1, String.format("%.4f", epochLoss.mean()), String.format("%.4f", test.meanLoss()),
                     String.format("%.4f", test.accuracy()), String.format("%.1f", epochSeconds),
                     String.format("%.0f", epochLoss.weight() / epochSeconds));
         }
+        sc.setJobDescription(null);
         // Saved with the epochs done, so that an epoch-scheduled learning rate resumes where it stopped.
         apply(state.withEpoch(config.epochs()), net);
         return new TrainingResult(net, rounds, epochs, test, trainExamples, trainSeconds, List.copyOf(kernels));

@@ -11,6 +11,7 @@ import io.sparktrain.data.Split;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -67,6 +68,22 @@ class MainTest {
         assertEquals(2, m.get("averagingFrequency").asInt());
         // 160 examples, shards of 80 = 5 minibatches of 16, 2 per round: 3 rounds per epoch.
         assertEquals(6, m.get("rounds").size());
+
+        // The metrics stream: a line per round and per epoch as they happened, then the run; it agrees with metrics.json.
+        List<JsonNode> stream = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            stream.add(new ObjectMapper().readTree(line));
+        }
+        List<JsonNode> rounds = stream.stream().filter(l -> l.get("type").asText().equals("round")).toList();
+        assertEquals(6, rounds.size());
+        for (int i = 0; i < 6; i++) {
+            assertEquals(m.get("rounds").get(i).get("trainLoss").asDouble(), rounds.get(i).get("trainLoss").asDouble());
+        }
+        assertEquals(2, stream.stream().filter(l -> l.get("type").asText().equals("epoch")).count());
+        JsonNode last = stream.get(stream.size() - 1);
+        assertEquals("run", last.get("type").asText());
+        assertEquals(m.get("test"), last.get("test"));
+        assertEquals(m.get("throughput"), last.get("throughput"));
         long examples = 0;
         for (JsonNode r : m.get("rounds")) {
             for (String key : List.of("epoch", "round", "examples", "trainLoss")) {
