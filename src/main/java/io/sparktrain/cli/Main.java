@@ -34,6 +34,7 @@ public final class Main {
             "       sparktrain " + ControlChartsCommand.USAGE,
             "       sparktrain " + BenchCommand.USAGE,
             "       sparktrain " + DescribeCommand.USAGE,
+            "       sparktrain report RUN",
             "       sparktrain " + ConfigCommand.USAGE,
             "       sparktrain doctor");
 
@@ -108,6 +109,13 @@ public final class Main {
                     out.println(ExportCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
                 }
+                case "report" -> {
+                    if (words.size() != 2) {
+                        throw new ConfigException("usage: sparktrain report RUN");
+                    }
+                    out.println("wrote " + io.sparktrain.pipeline.ReportJob.run(words.get(1)));
+                    return ExitCode.OK;
+                }
                 case "describe" -> {
                     out.println(DescribeCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
@@ -122,7 +130,7 @@ public final class Main {
                 }
                 default -> {
                     err.println("sparktrain: unknown command " + words.get(0)
-                            + "; commands: train, retrain, registry, evaluate, predict, export, describe, sample, doctor, "
+                            + "; commands: train, retrain, registry, evaluate, predict, export, describe, report, sample, doctor, "
                             + "bench, config, make-control-charts (sparktrain help for usage)");
                     return ExitCode.USAGE;
                 }

@@ -54,6 +54,8 @@ final class RunMetrics {
         if (text) {
             test.put("perplexity", e.perplexity());
         }
+        // Rows: true class; columns: predicted class.
+        test.put("confusion", e.confusionRows());
         return test;
     }
 
@@ -71,7 +73,6 @@ final class RunMetrics {
             perClass.add(one);
         }
         m.put("perClass", perClass);
-        m.put("confusion", e.confusionRows());
         return m;
     }
 }

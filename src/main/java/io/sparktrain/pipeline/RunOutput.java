@@ -85,6 +85,14 @@ public final class RunOutput {
         return new MetricsStream(file, fs.create(file, false));
     }
 
+    /** Stages one more file, moved into the run folder by {@link #write} with the rest. */
+    public void stage(String name, byte[] content) throws IOException {
+        fs.mkdirs(staging);
+        try (OutputStream out = fs.create(new Path(staging, name), false)) {
+            out.write(content);
+        }
+    }
+
     /** Removes what a failed run staged; the target stays untouched. */
     public void abandon() {
         try {

@@ -117,6 +117,10 @@ public final class TrainingJob {
                         "throughput", metrics.get("throughput"), "epochs", result.epochs().size(),
                         "rounds", result.rounds().size()));
             }
+            output.stage(ReportJob.REPORT, ReportJob.html(data.network(),
+                    new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(metrics), job.render(),
+                    result.network(), data.test(), job.training().evalBatchSize())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             output.write(result.network(), ModelDescription.of(data.network()), job.render(), metrics,
                     data.vocabulary());
             return new RunReport(output.target().toString(), result, metrics);

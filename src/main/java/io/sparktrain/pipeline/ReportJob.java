@@ -1,0 +1,126 @@
+package io.sparktrain.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparktrain.config.ConfigException;
+import io.sparktrain.data.DataFormatException;
+import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.Examples;
+import io.sparktrain.model.ModelSummary;
+import io.sparktrain.model.NetworkSpec;
+import io.sparktrain.report.ReportPage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/** A run's {@code report.html} ({@link ReportPage}): written with every run, and rebuilt by {@code report RUN}. */
+public final class ReportJob {
+    /** The report's file name in a run folder. */
+    public static final String REPORT = "report.html";
+    private static final int SHOWN = 32;
+
+    private ReportJob() {
+    }
+
+    /** The page for a run whose network, metrics and test examples are at hand. */
+    static String html(NetworkSpec spec, JsonNode metrics, String configText, MultiLayerNetwork network,
+                       Examples test, int batchSize) {
+        List<ReportPage.Misclassified> wrong = misclassified(network, test, batchSize);
+        String note = wrong.isEmpty() ? "None among the test examples." : "The first " + wrong.size()
+                + " misclassified test examples (index: true class \u2192 predicted class).";
+        return ReportPage.html(metrics, configText, ModelSummary.of(spec).table(), wrong, note);
+    }
+
+    /**
+     * Rebuilds {@code report.html} in the run folder {@code run} from its files; the test examples come from the
+     * data its configuration names, when they can be read.
+     *
+     * @return the report's path
+     */
+    public static String run(String run) {
+        Configuration hadoop = new Configuration();
+        SavedModel model = SavedModel.load(run, List.of(), hadoop);
+        Path dir = new Path(run);
+        try {
+            FileSystem fs = dir.getFileSystem(hadoop);
+            if (!fs.getFileStatus(dir).isDirectory()) {
+                throw new ConfigException(run + " is not a run folder");
+            }
+            JsonNode metrics;
+            String config;
+            try (InputStream in = fs.open(new Path(dir, RunOutput.METRICS))) {
+                metrics = new ObjectMapper().readTree(in);
+            }
+            try (InputStream in = fs.open(new Path(dir, RunOutput.CONFIG))) {
+                config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            String html;
+            try {
+                JobData data = JobData.prepare(model.job(), model.vocabulary(), hadoop);
+                html = html(data.network(), metrics, config, model.network(), data.test(),
+                        model.job().training().evalBatchSize());
+            } catch (DataFormatException | ConfigException e) {
+                NetworkSpec spec = model.job().model().classes().isPresent() && (!model.job().model().sequences()
+                        || model.job().model().features().isPresent()) ? model.job().model().resolve() : null;
+                html = ReportPage.html(metrics, config, spec == null ? "(the network's sizes come from its data, "
+                        + "which could not be read)" : ModelSummary.of(spec).table(), List.of(),
+                        "The run's data could not be read: " + e.getMessage());
+            }
+            Path target = new Path(dir, REPORT);
+            Path tmp = new Path(dir, "." + REPORT + ".tmp-" + UUID.randomUUID());
+            try (OutputStream out = fs.create(tmp, false)) {
+                out.write(html.getBytes(StandardCharsets.UTF_8));
+            }
+            FileContext.getFileContext(fs.getUri(), hadoop).rename(tmp, target, Options.Rename.OVERWRITE);
+            return target.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("report for " + run + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first few test examples the network gets wrong (for per-step labels: examples with any wrong step). */
+    private static List<ReportPage.Misclassified> misclassified(MultiLayerNetwork network, Examples test,
+                                                                int batchSize) {
+        List<ReportPage.Misclassified> wrong = new ArrayList<>();
+        int[] order = IntStream.range(0, test.size()).toArray();
+        for (int from = 0; from < test.size() && wrong.size() < SHOWN; from += batchSize) {
+            int to = Math.min(from + batchSize, test.size());
+            DataSet batch = test.minibatch(order, from, to);
+            INDArray out = network.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(),
+                    batch.getLabelsMaskArray());
+            if (out.rank() != 2) {
+                return wrong; // per-step outputs: no single class per example to show
+            }
+            for (int k = 0; k < to - from && wrong.size() < SHOWN; k++) {
+                int predicted = out.getRow(k).argMax().getInt(0);
+                int label = batch.getLabels().getRow(k).argMax().getInt(0);
+                if (predicted != label) {
+                    float[] pixels = null;
+                    int h = 0;
+                    int w = 0;
+                    if (test instanceof ExampleSet images && images.exampleShape()[0] == 1) {
+                        h = images.exampleShape()[1];
+                        w = images.exampleShape()[2];
+                        pixels = batch.getFeatures().slice(k).dup('c').data().asFloat();
+                    }
+                    wrong.add(new ReportPage.Misclassified(from + k, label, predicted, pixels, h, w));
+                }
+            }
+        }
+        return wrong;
+    }
+}
