@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
+    private static final String COMPARE_USAGE = "compare RUN RUN... [--out FILE.html]";
+
     private static final String USAGE = String.join(System.lineSeparator(),
             "usage: sparktrain " + TrainCommand.USAGE,
             "       sparktrain " + RetrainCommand.USAGE,
@@ -35,6 +37,7 @@ public final class Main {
             "       sparktrain " + BenchCommand.USAGE,
             "       sparktrain " + DescribeCommand.USAGE,
             "       sparktrain report RUN",
+            "       sparktrain " + COMPARE_USAGE,
             "       sparktrain " + ConfigCommand.USAGE,
             "       sparktrain doctor");
 
@@ -116,6 +119,17 @@ public final class Main {
                     out.println("wrote " + io.sparktrain.pipeline.ReportJob.run(words.get(1)));
                     return ExitCode.OK;
                 }
+                case "compare" -> {
+                    List<String> rest = words.subList(1, words.size());
+                    int at = rest.indexOf("--out");
+                    List<String> runs = at < 0 ? rest : rest.subList(0, at);
+                    if (at >= 0 && at != rest.size() - 2) {
+                        throw new ConfigException("usage: sparktrain " + COMPARE_USAGE);
+                    }
+                    out.println("wrote " + io.sparktrain.pipeline.CompareJob.run(runs,
+                            at < 0 ? "compare.html" : rest.get(at + 1)));
+                    return ExitCode.OK;
+                }
                 case "describe" -> {
                     out.println(DescribeCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
@@ -130,7 +144,7 @@ public final class Main {
                 }
                 default -> {
                     err.println("sparktrain: unknown command " + words.get(0)
-                            + "; commands: train, retrain, registry, evaluate, predict, export, describe, report, sample, doctor, "
+                            + "; commands: train, retrain, registry, evaluate, predict, export, describe, report, compare, sample, doctor, "
                             + "bench, config, make-control-charts (sparktrain help for usage)");
                     return ExitCode.USAGE;
                 }

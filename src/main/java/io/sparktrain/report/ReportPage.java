@@ -9,9 +9,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -49,11 +47,10 @@ public final class ReportPage {
      */
     public static String html(JsonNode metrics, String configText, String summary, List<Misclassified> wrong,
                               String wrongNote) {
-        System.setProperty("java.awt.headless", "true");
         StringBuilder h = new StringBuilder();
         String name = metrics.path("name").asText();
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sparktrain run ")
-                .append(esc(name)).append("</title><style>")
+                .append(Html.esc(name)).append("</title><style>")
                 .append("body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}")
                 .append("table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:2px 8px;")
                 .append("text-align:right}th{background:#eee}pre{background:#f6f6f6;padding:.6em;overflow:auto}")
@@ -62,19 +59,19 @@ public final class ReportPage {
                 .append("</style></head><body>\n");
         JsonNode test = metrics.path("test");
         JsonNode throughput = metrics.path("throughput");
-        h.append("<h1>Run ").append(esc(name)).append("</h1>\n");
+        h.append("<h1>Run ").append(Html.esc(name)).append("</h1>\n");
         h.append("<table id=\"figures\"><tr><th>network</th><th>test accuracy</th><th>test loss</th>")
                 .append("<th>test examples</th><th>workers</th><th>examples/s</th><th>training s</th>")
-                .append("<th>Spark master</th></tr><tr><td>").append(esc(metrics.path("network").asText()))
+                .append("<th>Spark master</th></tr><tr><td>").append(Html.esc(metrics.path("network").asText()))
                 .append("</td><td>").append(String.format("%.4f", test.path("accuracy").asDouble()))
                 .append("</td><td>").append(String.format("%.4f", test.path("loss").asDouble()))
                 .append("</td><td>").append(test.path("examples").asLong()).append("</td><td>")
                 .append(metrics.path("workers").asInt()).append("</td><td>")
                 .append(String.format("%.0f", throughput.path("examplesPerSecond").asDouble())).append("</td><td>")
                 .append(String.format("%.1f", throughput.path("trainSeconds").asDouble())).append("</td><td>")
-                .append(esc(metrics.path("spark").path("master").asText())).append("</td></tr></table>\n");
+                .append(Html.esc(metrics.path("spark").path("master").asText())).append("</td></tr></table>\n");
 
-        h.append("<h2>Model</h2><pre id=\"summary\">").append(esc(summary)).append("</pre>\n");
+        h.append("<h2>Model</h2><pre id=\"summary\">").append(Html.esc(summary)).append("</pre>\n");
 
         h.append("<h2>Training</h2>\n");
         List<Double> rounds = new ArrayList<>();
@@ -84,11 +81,12 @@ public final class ReportPage {
             rounds.add((double) ++i);
             loss.add(r.path("trainLoss").asDouble());
         }
-        XYChart lossChart = chart("Train loss per round (driver-aggregated cross-entropy)", "round", "loss");
+        XYChart lossChart = Html.chart("Train loss per round (driver-aggregated cross-entropy)", "round", "loss",
+                520, 320);
         if (!rounds.isEmpty()) {
             lossChart.addSeries("train loss", rounds, loss).setMarker(SeriesMarkers.NONE);
         }
-        h.append(image(lossChart, "train-loss")).append('\n');
+        h.append(Html.image(lossChart, "train-loss")).append('\n');
 
         List<Double> epochs = new ArrayList<>();
         List<Double> trainLoss = new ArrayList<>();
@@ -105,18 +103,19 @@ public final class ReportPage {
                     e.path("testLoss").asDouble(), e.path("testAccuracy").asDouble(), e.path("seconds").asDouble(),
                     e.path("evalSeconds").asDouble()));
         }
-        XYChart epochLoss = chart("Loss per epoch", "epoch", "loss");
-        XYChart epochAccuracy = chart("Test accuracy per epoch", "epoch", "accuracy");
+        XYChart epochLoss = Html.chart("Loss per epoch", "epoch", "loss", 520, 320);
+        XYChart epochAccuracy = Html.chart("Test accuracy per epoch", "epoch", "accuracy", 520, 320);
         if (!epochs.isEmpty()) {
             epochLoss.addSeries("train", epochs, trainLoss);
             epochLoss.addSeries("test", epochs, testLoss);
             epochAccuracy.addSeries("test accuracy", epochs, testAccuracy);
         }
-        h.append(image(epochLoss, "epoch-loss")).append(image(epochAccuracy, "epoch-accuracy")).append('\n');
+        h.append(Html.image(epochLoss, "epoch-loss")).append(Html.image(epochAccuracy, "epoch-accuracy"))
+                .append('\n');
         h.append("<table id=\"epochs\"><tr><th>epoch</th><th>train loss</th><th>test loss</th><th>test accuracy</th>")
                 .append("<th>training s</th><th>evaluation s</th></tr>").append(epochRows).append("</table>\n");
 
-        XYChart fit = chart("Workers' fit seconds per round", "round", "seconds");
+        XYChart fit = Html.chart("Workers' fit seconds per round", "round", "seconds", 520, 320);
         java.util.Map<Integer, List<double[]>> byShard = new java.util.TreeMap<>();
         i = 0;
         for (JsonNode r : metrics.path("rounds")) {
@@ -129,7 +128,7 @@ public final class ReportPage {
         byShard.forEach((shard, points) -> fit.addSeries("shard " + shard,
                 points.stream().map(p -> p[0]).toList(), points.stream().map(p -> p[1]).toList())
                 .setMarker(SeriesMarkers.NONE));
-        h.append(image(fit, "fit-seconds")).append('\n');
+        h.append(Html.image(fit, "fit-seconds")).append('\n');
 
         h.append("<h2>Test set</h2>\n");
         JsonNode confusion = test.path("confusion");
@@ -151,7 +150,7 @@ public final class ReportPage {
             h.append("<p>Confusion matrix: not in metrics.json").append(confusion.size() > 40 ? " (over 40 classes)"
                     : "").append(".</p>\n");
         }
-        h.append("<h3>Misclassified test examples</h3><p>").append(esc(wrongNote)).append("</p><div class=\"grid\">");
+        h.append("<h3>Misclassified test examples</h3><p>").append(Html.esc(wrongNote)).append("</p><div class=\"grid\">");
         for (Misclassified m : wrong) {
             h.append("<figure>");
             if (m.pixels() != null) {
@@ -172,36 +171,21 @@ public final class ReportPage {
                 passed &= c.path("passed").asBoolean();
             }
             h.append("<tr><td>").append(k.path("shard").asInt()).append("</td><td>")
-                    .append(esc(k.path("executorId").asText())).append("</td><td>").append(esc(k.path("host").asText()))
-                    .append("</td><td>").append(esc(k.path("platform").asText() + k.path("extension").asText()))
-                    .append("</td><td>").append(esc(k.path("blasVendor").asText())).append("</td><td>")
-                    .append(esc(k.path("helpers").path("conv+pool").asText())).append("</td><td>")
+                    .append(Html.esc(k.path("executorId").asText())).append("</td><td>").append(Html.esc(k.path("host").asText()))
+                    .append("</td><td>").append(Html.esc(k.path("platform").asText() + k.path("extension").asText()))
+                    .append("</td><td>").append(Html.esc(k.path("blasVendor").asText())).append("</td><td>")
+                    .append(Html.esc(k.path("helpers").path("conv+pool").asText())).append("</td><td>")
                     .append(passed ? "passed" : "FAILED").append("</td></tr>");
         }
         h.append("</table>\n");
-        h.append("<h2>Configuration</h2><pre id=\"config\">").append(esc(configText)).append("</pre>\n");
+        h.append("<h2>Configuration</h2><pre id=\"config\">").append(Html.esc(configText)).append("</pre>\n");
         // Lets a browser test read what it decoded: every chart's and image's natural size.
-        h.append("<script>window.addEventListener('load',()=>document.querySelectorAll('img').forEach(")
-                .append("i=>i.setAttribute('data-rendered',i.naturalWidth+'x'+i.naturalHeight)));</script>\n");
+        h.append(Html.RENDERED_SCRIPT);
         h.append("</body></html>\n");
         return h.toString();
     }
 
-    private static XYChart chart(String title, String x, String y) {
-        XYChart chart = new XYChartBuilder().width(520).height(320).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        chart.getStyler().setLegendVisible(true);
-        return chart;
-    }
 
-    private static String image(XYChart chart, String id) {
-        try {
-            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-            return "<img id=\"" + id + "\" alt=\"" + esc(chart.getTitle()) + "\" src=\"data:image/png;base64,"
-                    + Base64.getEncoder().encodeToString(png) + "\">";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static String png(Misclassified m) {
         BufferedImage image = new BufferedImage(m.width(), m.height(), BufferedImage.TYPE_BYTE_GRAY);
@@ -220,7 +204,4 @@ public final class ReportPage {
         }
     }
 
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
 }

@@ -28,6 +28,7 @@ class ReportPageTest {
     @TempDir
     static Path tmp;
     private static Path run;
+    private static Path other;
     private static final CliRun CLI = new CliRun();
     private static final String CHROMIUM = "/usr/bin/chromium";
 
@@ -37,6 +38,10 @@ class ReportPageTest {
         assertEquals(ExitCode.OK, CLI.run("train", "conf/mnist-cnn.conf", "--set", "data.dir=" + RealMnist.dir(),
                 "--set", "data.trainLimit=1000", "--set", "data.testLimit=300", "--set", "training.epochs=2",
                 "--out", run.toString()), CLI.stderr());
+        other = tmp.resolve("every-2");
+        assertEquals(ExitCode.OK, CLI.run("train", "conf/mnist-cnn.conf", "--set", "data.dir=" + RealMnist.dir(),
+                "--set", "data.trainLimit=1000", "--set", "data.testLimit=300", "--set", "training.epochs=2",
+                "--set", "training.averagingFrequency=2", "--out", other.toString()), CLI.stderr());
     }
 
     private static List<String> chromium(String... args) throws Exception {
@@ -92,6 +97,26 @@ class ReportPageTest {
             }
         }
         assertTrue(dark > 5_000, "the screenshot shows text and charts: " + dark + " dark pixels sampled");
+    }
+
+    @Test
+    void compareOverlaysTwoRunsInOneTableAndThreeCharts() throws Exception {
+        Path page = tmp.resolve("compare.html");
+        assertEquals(ExitCode.OK, CLI.run("compare", run.toString(), other.toString(), "--out", page.toString()),
+                CLI.stderr());
+        String dom = String.join("\n", chromium("--dump-dom", page.toUri().toString()));
+        assertTrue(dom.contains("<table id=\"runs\">"), dom);
+        assertEquals(3, dom.split("<tr>", -1).length - 1, "a header and a row per run");
+        assertTrue(dom.contains("<td>every-2</td>") && dom.contains("<td>run</td>"));
+        Matcher rendered = Pattern.compile("<img id=\"([a-z-]+)\"[^>]*data-rendered=\"(\\d+)x(\\d+)\"").matcher(dom);
+        List<String> charts = new ArrayList<>();
+        while (rendered.find()) {
+            assertTrue(Integer.parseInt(rendered.group(2)) > 0, rendered.group());
+            charts.add(rendered.group(1));
+        }
+        assertEquals(List.of("train-loss", "test-loss", "test-accuracy"), charts);
+        assertEquals(ExitCode.USAGE, CLI.run("compare", run.toString(), other.toString(), "--out", page.toString()));
+        assertEquals(ExitCode.USAGE, CLI.run("compare", run.toString()));
     }
 
     @Test
