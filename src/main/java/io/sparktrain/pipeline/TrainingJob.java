@@ -4,6 +4,7 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.JobConfig;
 import io.sparktrain.data.Split;
 import io.sparktrain.model.ModelDescription;
+import io.sparktrain.report.ProgressDisplay;
 import io.sparktrain.training.EpochRecord;
 import io.sparktrain.training.ParameterAveragingTrainer;
 import io.sparktrain.training.RoundRecord;
@@ -91,18 +92,21 @@ public final class TrainingJob {
         try {
             TrainingResult result;
             Map<String, Object> metrics;
-            try (RunOutput.MetricsStream stream = output.stream()) {
+            try (RunOutput.MetricsStream stream = output.stream();
+                 ProgressDisplay display = ProgressDisplay.forThisProcess(job.training().epochs())) {
                 LOG.info("metrics stream: {} (moved into {} at the end)", stream.file(), output.target());
                 result = new ParameterAveragingTrainer(sc, data.network(), job.training())
                         .reporting(new TrainingProgress() {
                             @Override
                             public void round(RoundRecord record, int roundsPerEpoch) {
                                 stream.append("round", record);
+                                display.round(record, roundsPerEpoch);
                             }
 
                             @Override
                             public void epoch(EpochRecord record) {
                                 stream.append("epoch", record);
+                                display.epoch(record);
                             }
                         })
                         .train(data.source(), data.train().size(), data.test().size());

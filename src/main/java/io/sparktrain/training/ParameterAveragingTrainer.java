@@ -180,10 +180,6 @@ public final class ParameterAveragingTrainer {
                 rounds.add(record);
                 progress.round(record, roundsPerEpoch);
                 epochLoss = epochLoss.merge(averaged.loss());
-                if ((round + 1) % Math.max(1, roundsPerEpoch / 10) == 0 || round + 1 == roundsPerEpoch) {
-                    LOG.info("epoch {} round {}/{}: train loss {} over {} examples", epoch + 1, round + 1,
-                            roundsPerEpoch, String.format("%.4f", record.trainLoss()), record.examples());
-                }
             }
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             trainSeconds += epochSeconds;

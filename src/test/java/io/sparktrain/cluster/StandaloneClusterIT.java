@@ -169,7 +169,10 @@ class StandaloneClusterIT {
 
     @Test
     void clusterRunReadsAndWritesHdfsUsesBothExecutorsAndMatchesLocalMode() throws Exception {
-        submit("/runs/cluster", "training.epochs=1", "training.averagingFrequency=2").finish(300);
+        Running job = submit("/runs/cluster", "training.epochs=1", "training.averagingFrequency=2");
+        job.finish(300);
+        // Not a terminal: progress as log lines, the last round of the epoch among them.
+        assertTrue(job.saw("ProgressDisplay: epoch 1/1 round 16/16: train loss "), String.join("\n", job.lines));
         assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path("/runs/cluster/model.zip")).getLen() > 0);
         JsonNode cluster = metrics("/runs/cluster");
         assertTrue(cluster.get("spark").get("master").asText().startsWith("spark://"));
