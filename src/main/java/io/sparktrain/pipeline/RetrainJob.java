@@ -99,6 +99,8 @@ public final class RetrainJob {
                 LOG.info("retrain: {}", replay.note());
             }
             try (JavaSparkContext sc = new JavaSparkContext(TrainingJob.sparkConf(sparkConf, job, "retrain-"))) {
+                sc.setJobGroup("sparktrain-" + job.name(), "sparktrain retrain " + job.name() + " -> " + registryUri,
+                        false);
                 ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, data.network(), job.training());
                 if (start.startsWith("warm")) {
                     trainer = trainer.startingFrom(incumbent.get().network());

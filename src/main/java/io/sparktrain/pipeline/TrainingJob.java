@@ -89,6 +89,8 @@ public final class TrainingJob {
 
     private static RunReport train(JobConfig job, JobData data, RunOutput output, JavaSparkContext sc) {
         Configuration hadoop = sc.hadoopConfiguration();
+        // The Spark UI groups the run's jobs under its name; each job's description names its epoch and round.
+        sc.setJobGroup("sparktrain-" + job.name(), "sparktrain run " + job.name() + " -> " + output.target(), false);
         try {
             TrainingResult result;
             Map<String, Object> metrics;
