@@ -100,6 +100,11 @@ public final class TrainingJob {
                 result = new ParameterAveragingTrainer(sc, data.network(), job.training())
                         .reporting(new TrainingProgress() {
                             @Override
+                            public void epochStarted(int epoch, int roundsPerEpoch) {
+                                display.epochStarted(epoch, roundsPerEpoch);
+                            }
+
+                            @Override
                             public void round(RoundRecord record, int roundsPerEpoch) {
                                 stream.append("round", record);
                                 display.round(record, roundsPerEpoch);

@@ -46,20 +46,22 @@ public final class ProgressDisplay implements TrainingProgress, AutoCloseable {
     }
 
     @Override
+    public synchronized void epochStarted(int number, int roundsPerEpoch) {
+        epoch = number;
+        epochStart = System.nanoTime();
+        lossSum = 0;
+        examples = 0;
+        closeBar();
+        if (terminal) {
+            bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch, epochs))
+                    .setInitialMax(roundsPerEpoch).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                    .setUpdateIntervalMillis(250).setUnit(" rounds", 1).build();
+        }
+    }
+
+    @Override
     public synchronized void round(RoundRecord r, int roundsPerEpoch) {
         long now = System.nanoTime();
-        if (r.epoch() != epoch) {
-            epoch = r.epoch();
-            epochStart = now - 1;
-            lossSum = 0;
-            examples = 0;
-            closeBar();
-            if (terminal) {
-                bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch, epochs))
-                        .setInitialMax(roundsPerEpoch).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                        .setUpdateIntervalMillis(250).setUnit(" rounds", 1).build();
-            }
-        }
         lossSum += r.trainLoss() * r.examples();
         examples += r.examples();
         double seconds = (now - epochStart) / 1e9;

@@ -157,6 +157,7 @@ public final class ParameterAveragingTrainer {
         double trainSeconds = 0;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             long epochStart = System.nanoTime();
+            progress.epochStarted(epoch + 1, roundsPerEpoch);
             LossSum epochLoss = LossSum.ZERO;
             for (int round = 0; round < roundsPerEpoch; round++) {
                 state = state.withEpoch(epoch);

@@ -8,6 +8,15 @@ public interface TrainingProgress {
     };
 
     /**
+     * An epoch begins.
+     *
+     * @param epoch its number, from 1
+     * @param roundsPerEpoch rounds in each epoch
+     */
+    default void epochStarted(int epoch, int roundsPerEpoch) {
+    }
+
+    /**
      * A round is done.
      *
      * @param record its figures
