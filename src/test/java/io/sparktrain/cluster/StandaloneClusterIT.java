@@ -171,8 +171,9 @@ class StandaloneClusterIT {
     void clusterRunReadsAndWritesHdfsUsesBothExecutorsAndMatchesLocalMode() throws Exception {
         Running job = submit("/runs/cluster", "training.epochs=1", "training.averagingFrequency=2");
         job.finish(300);
-        // Not a terminal: progress as log lines, the last round of the epoch among them.
-        assertTrue(job.saw("ProgressDisplay: epoch 1/1 round 16/16: train loss "), String.join("\n", job.lines));
+        // Not a terminal: progress as log lines, the last round of the epoch among them (512 examples, 2 shards of
+        // 256 = 16 minibatches of 16 each, averaging every 2: 8 rounds).
+        assertTrue(job.saw("ProgressDisplay: epoch 1/1 round 8/8: train loss "), String.join("\n", job.lines));
         assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path("/runs/cluster/model.zip")).getLen() > 0);
         JsonNode cluster = metrics("/runs/cluster");
         assertTrue(cluster.get("spark").get("master").asText().startsWith("spark://"));
