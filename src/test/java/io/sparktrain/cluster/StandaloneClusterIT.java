@@ -244,7 +244,8 @@ class StandaloneClusterIT {
         String victimId = null;
         for (int i = 0; i < 600 && victimId == null; i++) {
             Thread.sleep(200);
-            if (job.saw("epoch 1 round 4/")) {
+            // The first round's progress line (always logged; later ones come at most every 5 s).
+            if (job.saw("ProgressDisplay: epoch 1/3 round 1/")) {
                 Process p = new ProcessBuilder("pgrep", "-af", "CoarseGrainedExecutorBackend").start();
                 for (String line : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                     Matcher m = EXECUTOR_ID.matcher(line);
