@@ -40,11 +40,6 @@ public final class ProgressDisplay implements TrainingProgress, AutoCloseable {
         return new ProgressDisplay(epochs, System.console() != null && term != null && !term.equals("dumb"));
     }
 
-    /** Log lines whatever the output is (tests, embedding programs). */
-    public static ProgressDisplay logLines(int epochs) {
-        return new ProgressDisplay(epochs, false);
-    }
-
     @Override
     public synchronized void epochStarted(int number, int roundsPerEpoch) {
         epoch = number;

@@ -147,8 +147,4 @@ public final class Scoring {
                 state, network.getLayerWiseConfigurations().getIterationCount(),
                 network.getLayerWiseConfigurations().getEpochCount());
     }
-
-    static List<Integer> range(int n) {
-        return ParameterAveragingTrainer.range(n);
-    }
 }
