@@ -5,12 +5,10 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.report.ComparePage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -48,14 +46,7 @@ public final class CompareJob {
             if (fs.exists(target)) {
                 throw new ConfigException("--out " + out + " already exists; choose another or remove it");
             }
-            Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
-            try (OutputStream o = fs.create(tmp, false)) {
-                o.write(ComparePage.html(loaded).getBytes(StandardCharsets.UTF_8));
-            }
-            if (!fs.rename(tmp, target)) {
-                fs.delete(tmp, false);
-                throw new IOException("cannot rename " + tmp + " to " + target);
-            }
+            AtomicFile.write(fs, target, false, ComparePage.html(loaded).getBytes(StandardCharsets.UTF_8));
             return fs.makeQualified(target).toString();
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + out + ": " + e.getMessage(), e);

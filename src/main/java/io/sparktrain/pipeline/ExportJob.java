@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -51,19 +50,12 @@ public final class ExportJob {
             if (fs.exists(target)) {
                 throw new ConfigException("--out " + target + " already exists; choose another or remove it");
             }
-            Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
-            try {
+            AtomicFile.write(fs, target, false, staging -> {
                 try (OutputStream s = fs.create(staging, false)) {
                     OnnxExport.write(onnx, s);
                 }
-                if (!fs.rename(staging, target)) {
-                    throw new IOException("cannot rename " + staging + " to " + target);
-                }
-            } finally {
-                if (fs.exists(staging)) {
-                    fs.delete(staging, false);
-                }
-            }
+                return null;
+            });
             return target.toString();
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + (out == null ? "model.onnx" : out) + ": " + e.getMessage(), e);

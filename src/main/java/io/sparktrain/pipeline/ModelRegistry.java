@@ -6,7 +6,6 @@ import io.sparktrain.config.ConfigException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,14 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -175,12 +171,7 @@ public final class ModelRegistry {
         Map<String, Object> pointer = new LinkedHashMap<>();
         pointer.put("version", version);
         pointer.put("since", Instant.now().toString());
-        Path tmp = new Path(root, ".champion.json.tmp-" + UUID.randomUUID());
-        try (OutputStream out = fs.create(tmp, false)) {
-            JSON.writeValue(out, pointer);
-        }
-        FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, new Path(root, "champion.json"),
-                Options.Rename.OVERWRITE);
+        AtomicFile.write(fs, new Path(root, "champion.json"), true, JSON.writeValueAsBytes(pointer));
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("event", event);
         record.put("version", version);
@@ -199,15 +190,9 @@ public final class ModelRegistry {
         e.putAll(event);
         Path dir = new Path(root, "history");
         fs.mkdirs(dir);
-        Path tmp = new Path(dir, ".event.tmp-" + UUID.randomUUID());
-        try (OutputStream out = fs.create(tmp, false)) {
-            JSON.writeValue(out, e);
-        }
-        Path target = new Path(dir, String.format("%06d.json", all.size() + 1));
-        if (!fs.rename(tmp, target)) {
-            fs.delete(tmp, false);
-            throw new IOException("cannot add " + target + " to the history");
-        }
+        // Never replaces an event: a second writer of the same number fails here.
+        AtomicFile.write(fs, new Path(dir, String.format("%06d.json", all.size() + 1)), false,
+                JSON.writeValueAsBytes(e));
     }
 
     /**

@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -157,21 +156,10 @@ public final class PredictionJob {
 
     private static long write(Iterator<Scoring.Prediction> rows, OutputFormat format, Path target, int classes,
                               Configuration hadoop) {
-        Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
         try {
             FileSystem fs = target.getFileSystem(hadoop);
-            try {
-                long n = format == OutputFormat.CSV ? writeCsv(rows, fs, staging, classes)
-                        : PredictionParquet.write(rows, staging, classes, hadoop);
-                if (!fs.rename(staging, target)) {
-                    throw new IOException("cannot rename " + staging + " to " + target);
-                }
-                return n;
-            } finally {
-                if (fs.exists(staging)) {
-                    fs.delete(staging, true);
-                }
-            }
+            return AtomicFile.write(fs, target, false, staging -> format == OutputFormat.CSV
+                    ? writeCsv(rows, fs, staging, classes) : PredictionParquet.write(rows, staging, classes, hadoop));
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + target + ": " + e.getMessage(), e);
         }

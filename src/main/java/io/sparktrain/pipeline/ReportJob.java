@@ -11,17 +11,13 @@ import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.report.ReportPage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -81,11 +77,7 @@ public final class ReportJob {
                         "The run's data could not be read: " + e.getMessage());
             }
             Path target = new Path(dir, REPORT);
-            Path tmp = new Path(dir, "." + REPORT + ".tmp-" + UUID.randomUUID());
-            try (OutputStream out = fs.create(tmp, false)) {
-                out.write(html.getBytes(StandardCharsets.UTF_8));
-            }
-            FileContext.getFileContext(fs.getUri(), hadoop).rename(tmp, target, Options.Rename.OVERWRITE);
+            AtomicFile.write(fs, target, true, html.getBytes(StandardCharsets.UTF_8));
             return target.toString();
         } catch (IOException e) {
             throw new UncheckedIOException("report for " + run + ": " + e.getMessage(), e);
