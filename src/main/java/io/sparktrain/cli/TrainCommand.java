@@ -1,5 +1,6 @@
 package io.sparktrain.cli;
 
+import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.JobConfig;
 import io.sparktrain.config.JobConfigLoader;
 import io.sparktrain.pipeline.RunReport;
@@ -13,15 +14,23 @@ import org.apache.spark.SparkConf;
 final class TrainCommand {
 
     /** The usage line. */
-    static final String USAGE = "train CONF [--set key=value ...] [--out DIR]";
+    static final String USAGE = "train CONF [--set key=value ...] [--out DIR [--resume]]";
 
     private TrainCommand() {
     }
 
     /** Parses the words after {@code train} and runs the job. */
     static RunReport run(List<String> words, SparkConf sparkConf) {
-        CommandLine line = CommandLine.parse(words, USAGE, "config file", Set.of("--set", "--out"));
+        // --resume is a flag: the run to continue is the one writing to --out.
+        boolean resume = words.contains("--resume");
+        CommandLine line = CommandLine.parse(words.stream().filter(w -> !w.equals("--resume")).toList(), USAGE,
+                "config file", Set.of("--set", "--out"));
+        if (resume && line.option("--out", null) == null) {
+            throw new ConfigException("--resume needs --out DIR, the folder the interrupted run was writing; usage: "
+                    + USAGE);
+        }
         JobConfig job = JobConfigLoader.load(line.argument(), line.all("--set"), new Configuration());
-        return TrainingJob.run(job, line.option("--out", TrainingJob.defaultOut(job)), sparkConf);
+        return TrainingJob.run(job, line.option("--out", TrainingJob.defaultOut(job)), sparkConf,
+                resume ? TrainingJob.Start.RESUME : TrainingJob.Start.FRESH);
     }
 }

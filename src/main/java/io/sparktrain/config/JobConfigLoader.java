@@ -11,6 +11,7 @@ import io.sparktrain.data.CsvSequences;
 import io.sparktrain.model.OutputMode;
 import io.sparktrain.model.Presets;
 import io.sparktrain.model.Shape;
+import io.sparktrain.model.ScheduleSpec;
 import io.sparktrain.model.UpdaterSpec;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -74,13 +75,13 @@ public final class JobConfigLoader {
                     c.getBoolean("data.csv.header"), c.getBoolean("data.csv.standardize"),
                     c.getString("data.text.file"), c.getInt("data.text.window"), c.getInt("data.text.stride"),
                     c.getDouble("data.text.testFraction"));
-            UpdaterSpec updater = new UpdaterSpec(
-                    enumValue(UpdaterSpec.Kind.class, "training.updater", c.getString("training.updater")),
-                    c.getDouble("training.learningRate"), c.getDouble("training.momentum"),
-                    c.getDouble("training.learningRateDecay"));
+            UpdaterSpec updater = updater(c);
             TrainingConfig training = new TrainingConfig(c.getInt("training.epochs"), c.getInt("training.workers"),
                     c.getInt("training.batchSizePerWorker"), c.getInt("training.averagingFrequency"), updater,
-                    c.getLong("training.seed"), c.getInt("training.evalBatchSize"), c.getInt("training.tbpttLength"));
+                    c.getLong("training.seed"), c.getInt("training.evalBatchSize"), c.getInt("training.tbpttLength"),
+                    new DivergenceConfig(c.getDouble("training.divergence.lossFactor"),
+                            c.getDouble("training.divergence.maxParameter"),
+                            c.getInt("training.divergence.risingRounds")));
             ModelConfig model = model(c, data.format());
             if (training.tbpttLength() > 0 && model.output() != OutputMode.SEQUENCE) {
                 throw ConfigException.invalid("training.tbpttLength", "be 0 unless model.output = sequence "
@@ -94,8 +95,29 @@ public final class JobConfigLoader {
                     c.getDouble("retrain.gate.lossMargin"), c.getDouble("retrain.gate.minAccuracy"),
                     c.getDouble("retrain.replay"), c.getInt("retrain.keep"), c.getInt("retrain.lockLeaseSeconds"),
                     c.getInt("retrain.lockWaitSeconds"));
-            return new JobConfig(name, data, model, training, retrain, c.getString("spark.master"), c);
+            CheckpointConfig checkpoint = new CheckpointConfig(c.getInt("checkpoint.everyRounds"),
+                    c.getInt("checkpoint.keep"), c.getString("checkpoint.dir"));
+            return new JobConfig(name, data, model, training, retrain, checkpoint, c.getString("spark.master"), c);
         });
+    }
+
+    /** The optimiser with its schedule and clipping; their own rules name the {@code training.*} key at fault. */
+    private static UpdaterSpec updater(Config c) {
+        try {
+            ScheduleSpec schedule = new ScheduleSpec(
+                    enumValue(ScheduleSpec.Kind.class, "training.schedule.kind", c.getString("training.schedule.kind")),
+                    c.getInt("training.schedule.stepEpochs"), c.getDouble("training.schedule.minLearningRate"),
+                    c.getDouble("training.schedule.warmupEpochs"));
+            UpdaterSpec.Clipping clipping = new UpdaterSpec.Clipping(enumValue(UpdaterSpec.ClipKind.class,
+                    "training.clipping.kind", c.getString("training.clipping.kind")),
+                    c.getDouble("training.clipping.threshold"));
+            return new UpdaterSpec(
+                    enumValue(UpdaterSpec.Kind.class, "training.updater", c.getString("training.updater")),
+                    c.getDouble("training.learningRate"), c.getDouble("training.momentum"),
+                    c.getDouble("training.learningRateDecay"), schedule, clipping, 0, 0);
+        } catch (io.sparktrain.model.ModelSpecException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     private static ModelConfig model(Config c, DataConfig.Format format) {

@@ -16,10 +16,11 @@ import io.sparktrain.model.UpdaterSpec;
  * @param evalBatchSize examples per forward pass in evaluation ({@code training.evalBatchSize})
  * @param tbpttLength steps per truncated-BPTT segment for recurrent networks, 0 = whole sequences
  *     ({@code training.tbpttLength})
+ * @param divergence when the run counts as diverged ({@code training.divergence.*})
  */
 public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
                              UpdaterSpec updater, long seed, int evalBatchSize,
-                             int tbpttLength) {
+                             int tbpttLength, DivergenceConfig divergence) {
     /** Validates every field, naming the key at fault. */
     public TrainingConfig {
         positive("training.epochs", epochs);
@@ -39,6 +40,13 @@ public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, in
         if (!(updater.momentum() >= 0 && updater.momentum() < 1)) {
             throw ConfigException.invalid("training.momentum", "be in [0, 1)", updater.momentum());
         }
+    }
+
+    /** With the default divergence guards. */
+    public TrainingConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
+                          UpdaterSpec updater, long seed, int evalBatchSize, int tbpttLength) {
+        this(epochs, workers, batchSizePerWorker, averagingFrequency, updater, seed, evalBatchSize, tbpttLength,
+                DivergenceConfig.DEFAULT);
     }
 
     /** Without truncated BPTT. */

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -65,7 +66,7 @@ public final class NetworkFactory {
      */
     public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed,
                                                         int tbpttLength, ConvBlocks blocks) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+        NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder()
                 // Keep each layer's forward results for its backward pass instead of recomputing them (DL4J's
                 // convolution layer otherwise runs its forward convolution again in backprop): 6-24% faster
                 // CNN training measured here (docs/benchmarks.md).
@@ -73,8 +74,15 @@ public final class NetworkFactory {
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(updater.toUpdater())
-                .weightInit(WeightInit.XAVIER)
-                .list();
+                .weightInit(WeightInit.XAVIER);
+        switch (updater.clipping().kind()) {
+            case VALUE -> builder.gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
+                    .gradientNormalizationThreshold(updater.clipping().threshold());
+            case NORM -> builder.gradientNormalization(GradientNormalization.ClipL2PerLayer)
+                    .gradientNormalizationThreshold(updater.clipping().threshold());
+            case NONE -> { }
+        }
+        NeuralNetConfiguration.ListBuilder list = builder.list();
         int lastRecurrent = -1;
         for (int i = 0; i < spec.layers().size(); i++) {
             if (spec.layers().get(i) instanceof LayerSpec.Recurrent) {

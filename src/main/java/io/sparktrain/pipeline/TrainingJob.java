@@ -5,6 +5,8 @@ import io.sparktrain.config.JobConfig;
 import io.sparktrain.data.Split;
 import io.sparktrain.model.ModelDescription;
 import io.sparktrain.report.ProgressDisplay;
+import io.sparktrain.training.Checkpoint;
+import io.sparktrain.training.CheckpointStore;
 import io.sparktrain.training.EpochRecord;
 import io.sparktrain.training.ParameterAveragingTrainer;
 import io.sparktrain.training.RoundRecord;
@@ -17,6 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -48,11 +51,23 @@ public final class TrainingJob {
      *     {@code spark.master}
      */
     public static RunReport run(JobConfig job, String out, SparkConf sparkConf) {
+        return run(job, out, sparkConf, Start.FRESH);
+    }
+
+    /** Whether a run starts afresh or continues from the newest valid checkpoint of the run writing to its folder. */
+    public enum Start { FRESH, RESUME }
+
+    /**
+     * As {@link #run(JobConfig, String, SparkConf)}; with {@link Start#RESUME} the run continues from the newest
+     * valid checkpoint in the job's checkpoint folder for {@code out} (corrupt ones skipped with a warning).
+     */
+    public static RunReport run(JobConfig job, String out, SparkConf sparkConf, Start start) {
         Configuration hadoop = new Configuration();
         RunOutput output = RunOutput.prepare(out, hadoop);
         JobData data = validated(job, hadoop);
+        Resumption resumption = Resumption.of(job, data, output, start, hadoop);
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf(sparkConf, job, ""))) {
-            return train(job, data, output, sc);
+            return train(job, data, output, resumption, sc);
         }
     }
 
@@ -69,9 +84,40 @@ public final class TrainingJob {
 
     /** Trains {@code job} on an existing Spark context and writes the run folder {@code out}. */
     public static RunReport run(JobConfig job, String out, JavaSparkContext sc) {
+        return run(job, out, sc, Start.FRESH);
+    }
+
+    /** As {@link #run(JobConfig, String, SparkConf, Start)}, on an existing Spark context. */
+    public static RunReport run(JobConfig job, String out, JavaSparkContext sc, Start start) {
         Configuration hadoop = sc.hadoopConfiguration();
         RunOutput output = RunOutput.prepare(out, hadoop);
-        return train(job, validated(job, hadoop), output, sc);
+        JobData data = validated(job, hadoop);
+        return train(job, data, output, Resumption.of(job, data, output, start, hadoop), sc);
+    }
+
+    /** The run's checkpoint folder and, when resuming, the checkpoint it continues from (checked before Spark). */
+    private record Resumption(CheckpointStore store, Optional<Checkpoint> from, String fromPath) {
+        static Resumption of(JobConfig job, JobData data, RunOutput output, Start start, Configuration hadoop) {
+            CheckpointStore store = CheckpointStore.at(job.checkpoint().dirFor(output.target().toString()),
+                    job.checkpoint().keep(), hadoop);
+            List<org.apache.hadoop.fs.Path> existing = store.list();
+            if (start == Start.FRESH) {
+                if (!existing.isEmpty()) {
+                    throw new ConfigException(store.dir() + " holds checkpoints of an earlier run writing to "
+                            + output.target() + ": add --resume to continue it, or remove that folder");
+                }
+                return new Resumption(store, Optional.empty(), "");
+            }
+            CheckpointStore.Loaded loaded = store.newestValid(LOG::warn).orElseThrow(() -> new ConfigException(
+                    "--resume: no valid checkpoint in " + store.dir() + (existing.isEmpty() ? ""
+                            : " (" + existing.size() + " found, none readable: see the warnings above)")));
+            loaded.checkpoint().identity().requireSame(Checkpoint.Identity.of(data.network(), job.training(),
+                    data.train().size(), data.test().size()), loaded.path().toString());
+            LOG.info("resuming from {}: epoch {}, round {} ({} rounds done)", loaded.path(),
+                    loaded.checkpoint().epoch() + 1, loaded.checkpoint().nextRound() + 1,
+                    loaded.checkpoint().roundsDone());
+            return new Resumption(store, Optional.of(loaded.checkpoint()), loaded.path().toString());
+        }
     }
 
     /** The job's data read and checked against its model and training settings, without Spark. */
@@ -87,7 +133,8 @@ public final class TrainingJob {
         return data;
     }
 
-    private static RunReport train(JobConfig job, JobData data, RunOutput output, JavaSparkContext sc) {
+    private static RunReport train(JobConfig job, JobData data, RunOutput output, Resumption resumption,
+                                   JavaSparkContext sc) {
         Configuration hadoop = sc.hadoopConfiguration();
         // The Spark UI groups the run's jobs under its name; each job's description names its epoch and round.
         sc.setJobGroup("sparktrain-" + job.name(), "sparktrain run " + job.name() + " -> " + output.target(), false);
@@ -98,7 +145,21 @@ public final class TrainingJob {
                  ProgressDisplay display = ProgressDisplay.forThisProcess(job.training().epochs())) {
                 LOG.info("metrics stream: {} (moved into {} at the end)", stream.file(), output.target());
                 result = new ParameterAveragingTrainer(sc, data.network(), job.training())
+                        .checkpointing(resumption.store(), job.checkpoint().everyRounds(), resumption.from())
                         .reporting(new TrainingProgress() {
+                            @Override
+                            public void resumed(List<RoundRecord> rounds, List<EpochRecord> epochs) {
+                                // The stream of a resumed run holds every round and epoch, as if never interrupted.
+                                int done = 0;
+                                for (RoundRecord r : rounds) {
+                                    for (; done < epochs.size() && epochs.get(done).epoch() < r.epoch(); done++) {
+                                        stream.append("epoch", epochs.get(done));
+                                    }
+                                    stream.append("round", r);
+                                }
+                                epochs.subList(done, epochs.size()).forEach(e -> stream.append("epoch", e));
+                            }
+
                             @Override
                             public void epochStarted(int epoch, int roundsPerEpoch) {
                                 display.epochStarted(epoch, roundsPerEpoch);
@@ -119,6 +180,9 @@ public final class TrainingJob {
                         .train(data.source(), data.train().size(), data.test().size());
                 metrics = RunMetrics.of(job, data.network(), result, sc);
                 metrics.put("data", data.metrics());
+                metrics.put("checkpoints", Map.of("dir", resumption.store().dir().toString(),
+                        "everyRounds", job.checkpoint().everyRounds(), "resumedFrom", resumption.fromPath(),
+                        "roundsBeforeResume", resumption.from().map(Checkpoint::roundsDone).orElse(0)));
                 List<String> files = new ArrayList<>(data.source().files(Split.TRAIN, hadoop));
                 files.addAll(data.source().files(Split.TEST, hadoop));
                 metrics.put("provenance", Map.of("data", Provenance.files(files.stream().distinct().toList(), hadoop),
@@ -134,6 +198,8 @@ public final class TrainingJob {
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             output.write(result.network(), ModelDescription.of(data.network()), job.render(), metrics,
                     data.vocabulary());
+            // The run is whole: its checkpoints have served (a failed run keeps them for --resume).
+            resumption.store().removeAll();
             return new RunReport(output.target().toString(), result, metrics);
         } catch (IOException e) {
             output.abandon();

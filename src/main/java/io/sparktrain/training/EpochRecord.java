@@ -11,5 +11,5 @@ package io.sparktrain.training;
  * @param evalSeconds wall time of the evaluation
  */
 public record EpochRecord(int epoch, double trainLoss, double testLoss, double testAccuracy, double seconds,
-                          double evalSeconds) {
+                          double evalSeconds) implements java.io.Serializable {
 }

@@ -54,6 +54,7 @@ public final class ParameterAveragingTrainer {
     private final TrainingConfig config;
     private final MultiLayerNetwork start;
     private final TrainingProgress progress;
+    private final Checkpointing checkpoints;
 
     /**
      * @param sc the Spark context whose executors do the work
@@ -61,21 +62,38 @@ public final class ParameterAveragingTrainer {
      * @param config the training settings
      */
     public ParameterAveragingTrainer(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config) {
-        this(sc, spec, config, null, TrainingProgress.NONE);
+        this(sc, spec, config, null, TrainingProgress.NONE, Checkpointing.NONE);
     }
 
     private ParameterAveragingTrainer(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config,
-                                      MultiLayerNetwork start, TrainingProgress progress) {
+                                      MultiLayerNetwork start, TrainingProgress progress, Checkpointing checkpoints) {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
         this.start = start;
         this.progress = progress;
+        this.checkpoints = checkpoints;
     }
 
     /** The same trainer, telling {@code listener} about every round and epoch. */
     public ParameterAveragingTrainer reporting(TrainingProgress listener) {
-        return new ParameterAveragingTrainer(sc, spec, config, start, listener);
+        return new ParameterAveragingTrainer(sc, spec, config, start, listener, checkpoints);
+    }
+
+    /**
+     * The same trainer, writing a checkpoint to {@code store} at every epoch end and every {@code everyRounds}
+     * rounds (0 = epoch ends only), and continuing from {@code resume} when it is given (its identity must have
+     * been checked against this run's, {@link Checkpoint.Identity#requireSame}).
+     */
+    public ParameterAveragingTrainer checkpointing(CheckpointStore store, int everyRounds,
+                                                   java.util.Optional<Checkpoint> resume) {
+        return new ParameterAveragingTrainer(sc, spec, config, start, progress,
+                new Checkpointing(store, everyRounds, resume.orElse(null)));
+    }
+
+    /** Where checkpoints go and which one the run continues from; store null = none written. */
+    private record Checkpointing(CheckpointStore store, int everyRounds, Checkpoint resume) {
+        static final Checkpointing NONE = new Checkpointing(null, 0, null);
     }
 
     /**
@@ -84,7 +102,7 @@ public final class ParameterAveragingTrainer {
      * applies as configured. {@code network} must have this trainer's architecture.
      */
     public ParameterAveragingTrainer startingFrom(MultiLayerNetwork network) {
-        return new ParameterAveragingTrainer(sc, spec, config, network, progress);
+        return new ParameterAveragingTrainer(sc, spec, config, network, progress, checkpoints);
     }
 
     /**
@@ -121,7 +139,7 @@ public final class ParameterAveragingTrainer {
                             k.report());
                 }
             }
-            return run(plan, shards, testParts, kernels);
+            return run(plan, shards, testParts, kernels, Checkpoint.Identity.of(spec, config, trainSize, testSize));
         } finally {
             shards.unpersist(false);
             testParts.unpersist(false);
@@ -130,36 +148,32 @@ public final class ParameterAveragingTrainer {
     }
 
     private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards, JavaRDD<Examples> testParts,
-                               List<ExecutorKernels> kernels) {
-        MultiLayerNetwork net = NetworkFactory.network(spec, config.updater(), config.seed(), config.tbpttLength());
-        String json = net.getLayerWiseConfigurations().toJson();
-        int iteration = 0;
-        if (start != null) {
-            net.setParams(start.params());
-            float[] state = updaterState(start);
-            // Another optimiser (or none saved): its state does not carry over; the parameters do.
-            if (state.length > 0 && state.length == updaterState(net).length) {
-                net.getUpdater().getStateViewArray().assign(Nd4j.create(state));
-            }
-            iteration = start.getLayerWiseConfigurations().getIterationCount();
-        }
-        ModelState state = new ModelState(json, net.params().toFloatVector(), updaterState(net), iteration, 0);
-
+                               List<ExecutorKernels> kernels, Checkpoint.Identity identity) {
         int roundsPerEpoch = (plan.maxBatchesPerEpoch() + config.averagingFrequency() - 1)
                 / config.averagingFrequency();
-        LOG.info("{}; {} workers x {} examples per minibatch, averaging every {} minibatches: {} rounds per epoch",
-                spec.name(), plan.shards(), plan.batchSize(), config.averagingFrequency(), roundsPerEpoch);
-
-        List<RoundRecord> rounds = new ArrayList<>();
-        List<EpochRecord> epochs = new ArrayList<>();
-        Evaluation test = Evaluation.EMPTY;
-        long trainExamples = 0;
-        double trainSeconds = 0;
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+        // Per-iteration learning-rate schedules are laid out over the run's optimiser steps (one per minibatch).
+        MultiLayerNetwork net = NetworkFactory.network(spec,
+                config.updater().forRun(plan.maxBatchesPerEpoch(), config.epochs()), config.seed(),
+                config.tbpttLength());
+        String json = net.getLayerWiseConfigurations().toJson();
+        Progress p = checkpoints.resume() != null ? Progress.from(checkpoints.resume())
+                : Progress.start(json, net, start);
+        ModelState state = new ModelState(json, p.params, p.updaterState, p.iteration, p.epoch);
+        LOG.info("{}; {} workers x {} examples per minibatch, averaging every {} minibatches: {} rounds per epoch{}",
+                spec.name(), plan.shards(), plan.batchSize(), config.averagingFrequency(), roundsPerEpoch,
+                checkpoints.resume() == null ? "" : "; resumed at epoch " + (p.epoch + 1) + " round "
+                        + (p.nextRound + 1) + " after " + p.rounds.size() + " rounds");
+        if (checkpoints.resume() != null) {
+            progress.resumed(List.copyOf(p.rounds), List.copyOf(p.epochs));
+        }
+        String hints = hints();
+        for (int epoch = p.epoch; epoch < config.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             progress.epochStarted(epoch + 1, roundsPerEpoch);
-            LossSum epochLoss = LossSum.ZERO;
-            for (int round = 0; round < roundsPerEpoch; round++) {
+            int firstRound = epoch == p.epoch ? p.nextRound : 0;
+            LossSum epochLoss = epoch == p.epoch ? p.epochLoss : LossSum.ZERO;
+            double secondsBefore = epoch == p.epoch ? p.epochSeconds : 0;
+            for (int round = firstRound; round < roundsPerEpoch; round++) {
                 state = state.withEpoch(epoch);
                 Broadcast<ModelState> broadcast = sc.broadcast(state);
                 List<WorkerUpdate> updates;
@@ -173,37 +187,132 @@ public final class ParameterAveragingTrainer {
                     broadcast.destroy();
                 }
                 Averaged averaged = average(updates, state);
-                state = averaged.state();
                 RoundRecord record = averaged.record(epoch + 1, round + 1);
-                if (!Double.isFinite(record.trainLoss())) {
-                    throw new TrainingDivergedException(epoch + 1, round + 1, record.trainLoss());
-                }
-                rounds.add(record);
+                p.guard = guarded(() -> p.guard.after(record, config.divergence(), spec.classes(), updates,
+                        averaged.state().params(), hints));
+                state = averaged.state();
+                p.rounds.add(record);
                 progress.round(record, roundsPerEpoch);
                 epochLoss = epochLoss.merge(averaged.loss());
+                if (checkpoints.everyRounds() > 0 && p.rounds.size() % checkpoints.everyRounds() == 0
+                        && round + 1 < roundsPerEpoch) {
+                    checkpoint(p.snapshot(identity, state, epoch, round + 1, epochLoss,
+                            secondsBefore + (System.nanoTime() - epochStart) / 1e9));
+                }
             }
-            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            trainSeconds += epochSeconds;
-            trainExamples += epochLoss.weight();
+            double epochSeconds = secondsBefore + (System.nanoTime() - epochStart) / 1e9;
+            p.trainSeconds += epochSeconds;
+            p.trainExamples += epochLoss.weight();
 
             long evalStart = System.nanoTime();
             sc.setJobDescription(String.format("%s: test evaluation after epoch %d/%d", spec.name(), epoch + 1,
                     config.epochs()));
-            test = evaluate(testParts, state.withEpoch(epoch + 1));
+            p.test = evaluate(testParts, state.withEpoch(epoch + 1));
             double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
-            EpochRecord epochRecord = new EpochRecord(epoch + 1, epochLoss.mean(), test.meanLoss(), test.accuracy(),
-                    epochSeconds, evalSeconds);
-            epochs.add(epochRecord);
+            EpochRecord epochRecord = new EpochRecord(epoch + 1, epochLoss.mean(), p.test.meanLoss(),
+                    p.test.accuracy(), epochSeconds, evalSeconds);
+            p.epochs.add(epochRecord);
             progress.epoch(epochRecord);
             LOG.info("epoch {}: train loss {}, test loss {}, test accuracy {} ({} s training, {} examples/s)",
-                    epoch + 1, String.format("%.4f", epochLoss.mean()), String.format("%.4f", test.meanLoss()),
-                    String.format("%.4f", test.accuracy()), String.format("%.1f", epochSeconds),
+                    epoch + 1, String.format("%.4f", epochLoss.mean()), String.format("%.4f", p.test.meanLoss()),
+                    String.format("%.4f", p.test.accuracy()), String.format("%.1f", epochSeconds),
                     String.format("%.0f", epochLoss.weight() / epochSeconds));
+            if (checkpoints.store() != null) {
+                checkpoint(p.snapshot(identity, state, epoch + 1, 0, LossSum.ZERO, 0));
+            }
         }
         sc.setJobDescription(null);
         // Saved with the epochs done, so that an epoch-scheduled learning rate resumes where it stopped.
         apply(state.withEpoch(config.epochs()), net);
-        return new TrainingResult(net, rounds, epochs, test, trainExamples, trainSeconds, List.copyOf(kernels));
+        return new TrainingResult(net, p.rounds, p.epochs, p.test, p.trainExamples, p.trainSeconds,
+                List.copyOf(kernels));
+    }
+
+    private void checkpoint(Checkpoint checkpoint) {
+        if (checkpoints.store() == null) {
+            return;
+        }
+        lastCheckpoint = checkpoints.store().write(checkpoint).toString();
+        LOG.info("checkpoint {} ({} rounds done)", lastCheckpoint, checkpoint.roundsDone());
+        progress.checkpointed(lastCheckpoint, checkpoint.roundsDone());
+    }
+
+    private String lastCheckpoint;
+
+    /** Runs a divergence check; a failure names the last good checkpoint when there is one. */
+    private DivergenceGuard guarded(java.util.function.Supplier<DivergenceGuard> check) {
+        try {
+            return check.get();
+        } catch (TrainingDivergedException e) {
+            String kept = lastCheckpoint != null ? lastCheckpoint
+                    : checkpoints.resume() != null ? "the one this run resumed from" : null;
+            throw kept == null ? e : e.withCheckpoint(kept);
+        }
+    }
+
+    private String hints() {
+        return "hints: lower training.learningRate (now " + config.updater().learningRate() + "), clip gradients "
+                + "(training.clipping.kind = norm or value, now " + config.updater().clipping().kind().name()
+                .toLowerCase(java.util.Locale.ROOT) + "), check the input's scaling and for NaN or huge values, or "
+                + "average more often (training.averagingFrequency, now " + config.averagingFrequency() + ")";
+    }
+
+    /** The driver's running state: where the run is and what it has recorded. */
+    private static final class Progress {
+        float[] params;
+        float[] updaterState;
+        int iteration;
+        int epoch;
+        int nextRound;
+        List<RoundRecord> rounds = new ArrayList<>();
+        List<EpochRecord> epochs = new ArrayList<>();
+        LossSum epochLoss = LossSum.ZERO;
+        double epochSeconds;
+        long trainExamples;
+        double trainSeconds;
+        Evaluation test = Evaluation.EMPTY;
+        DivergenceGuard guard = DivergenceGuard.START;
+
+        /** A fresh run, or a warm start from {@code start}'s parameters, optimiser state and iteration count. */
+        static Progress start(String json, MultiLayerNetwork net, MultiLayerNetwork start) {
+            Progress p = new Progress();
+            if (start != null) {
+                net.setParams(start.params());
+                float[] state = updaterState(start);
+                // Another optimiser (or none saved): its state does not carry over; the parameters do.
+                if (state.length > 0 && state.length == updaterState(net).length) {
+                    net.getUpdater().getStateViewArray().assign(Nd4j.create(state));
+                }
+                p.iteration = start.getLayerWiseConfigurations().getIterationCount();
+            }
+            p.params = net.params().toFloatVector();
+            p.updaterState = updaterState(net);
+            return p;
+        }
+
+        static Progress from(Checkpoint c) {
+            Progress p = new Progress();
+            p.params = c.params();
+            p.updaterState = c.updaterState();
+            p.iteration = c.iteration();
+            p.epoch = c.epoch();
+            p.nextRound = c.nextRound();
+            p.rounds.addAll(c.rounds());
+            p.epochs.addAll(c.epochs());
+            p.epochLoss = c.epochLoss();
+            p.epochSeconds = c.epochSeconds();
+            p.trainExamples = c.trainExamples();
+            p.trainSeconds = c.trainSeconds();
+            p.test = c.test();
+            p.guard = c.guard();
+            return p;
+        }
+
+        Checkpoint snapshot(Checkpoint.Identity identity, ModelState state, int atEpoch, int atRound,
+                            LossSum loss, double seconds) {
+            return new Checkpoint(identity, state.params(), state.updaterState(), state.iteration(), atEpoch, atRound,
+                    List.copyOf(rounds), List.copyOf(epochs), loss, seconds, trainExamples, trainSeconds, test, guard);
+        }
     }
 
     /** Evaluates the parameters in {@code state} on the cached test partitions. */

@@ -11,7 +11,8 @@ import java.util.List;
  * @param trainLoss example-weighted mean cross-entropy of the round's minibatches (sum of losses / examples)
  * @param workers each contributing worker's share
  */
-public record RoundRecord(int epoch, int round, long examples, double trainLoss, List<Worker> workers) {
+public record RoundRecord(int epoch, int round, long examples, double trainLoss, List<Worker> workers)
+        implements java.io.Serializable {
 
     /**
      * One worker's part of a round.
@@ -24,6 +25,6 @@ public record RoundRecord(int epoch, int round, long examples, double trainLoss,
      * @param fitSeconds wall time it spent fitting
      */
     public record Worker(int shard, String executorId, long examples, double loss, int minibatches,
-                         double fitSeconds) {
+                         double fitSeconds) implements java.io.Serializable {
     }
 }

@@ -28,4 +28,15 @@ public interface TrainingProgress {
     /** An epoch is done and evaluated. */
     default void epoch(EpochRecord record) {
     }
+
+    /**
+     * The run continues from a checkpoint: these rounds and epochs were done before it (and are not reported
+     * again through {@link #round} and {@link #epoch}).
+     */
+    default void resumed(java.util.List<RoundRecord> rounds, java.util.List<EpochRecord> epochs) {
+    }
+
+    /** A checkpoint was written. */
+    default void checkpointed(String path, int roundsDone) {
+    }
 }

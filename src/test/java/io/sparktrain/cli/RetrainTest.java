@@ -11,21 +11,15 @@ import io.sparktrain.data.MnistData;
 import io.sparktrain.data.Split;
 import io.sparktrain.model.ModelFiles;
 import io.sparktrain.pipeline.ModelRegistry;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -169,8 +163,8 @@ class RetrainTest {
     @Test
     void twoRunsRacingOnOneRegistryPromoteExactlyOnce() throws Exception {
         String registry = hdfs + "/race";
-        Child a = Child.retrain(registry, "d1", "retrain.lockWaitSeconds=300");
-        Child b = Child.retrain(registry, "d1", "retrain.lockWaitSeconds=300");
+        ChildMain a = retrainChild(registry, "d1", "retrain.lockWaitSeconds=300");
+        ChildMain b = retrainChild(registry, "d1", "retrain.lockWaitSeconds=300");
         assertEquals(0, a.finish(), a.log());
         assertEquals(0, b.finish(), b.log());
         ModelRegistry r = ModelRegistry.open(registry, false, new Configuration());
@@ -183,12 +177,12 @@ class RetrainTest {
     @Test
     void aRunKilledWhilePromotingLeavesAValidChampionAndItsStaleLockIsBroken() throws Exception {
         String registry = hdfs + "/killed";
-        Child first = Child.retrain(registry, "d1");
+        ChildMain first = retrainChild(registry, "d1");
         assertEquals(0, first.finish(), first.log());
         // The second run is killed (SIGKILL) the moment it says it promotes; its lease is 3 s.
-        Child second = Child.retrain(registry, "d2", "retrain.lockLeaseSeconds=3");
+        ChildMain second = retrainChild(registry, "d2", "retrain.lockLeaseSeconds=3");
         assertTrue(second.await("promoting version 2", 300), second.log());
-        second.process.destroyForcibly().waitFor();
+        second.process().destroyForcibly().waitFor();
         ModelRegistry r = ModelRegistry.open(registry, false, new Configuration());
         int champion = r.champion().orElseThrow();
         assertTrue(champion == 1 || champion == 2, "champion " + champion);
@@ -206,60 +200,15 @@ class RetrainTest {
         return ((Number) ((Map<?, ?>) r.read(version, "metrics.json").get("test")).get("accuracy")).doubleValue();
     }
 
-    /** {@code sparktrain retrain} in a JVM of its own, with this test's class path. */
-    private record Child(Process process, List<String> lines) {
-        static Child retrain(String registry, String data, String... sets) throws IOException {
-            List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx2g", "-Dlog4j2.configurationFile=conf/log4j2.properties",
-                    "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1"));
-            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                    .filter(a -> a.startsWith("--add-opens")).forEach(command::add);
-            command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
-                    System.getProperty("java.class.path")), "io.sparktrain.cli.Main", "retrain", "conf/mnist-cnn.conf",
-                    "--registry", registry, "--set", "data.dir=" + hdfs + "/data/" + data, "--set",
-                    "training.epochs=1", "--set", "training.workers=1"));
-            for (String s : sets) {
-                command.add("--set");
-                command.add(s);
-            }
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            pb.environment().put("OMP_NUM_THREADS", "1");
-            Child c = new Child(pb.start(), new CopyOnWriteArrayList<>());
-            Thread pump = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(c.process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    in.lines().forEach(c.lines::add);
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            });
-            pump.setDaemon(true);
-            pump.start();
-            return c;
+    /** {@code sparktrain retrain} in a JVM of its own. */
+    private static ChildMain retrainChild(String registry, String data, String... sets) throws IOException {
+        List<String> args = new ArrayList<>(List.of("retrain", "conf/mnist-cnn.conf", "--registry", registry,
+                "--set", "data.dir=" + hdfs + "/data/" + data, "--set", "training.epochs=1", "--set",
+                "training.workers=1"));
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
         }
-
-        int finish() throws InterruptedException {
-            assertTrue(process.waitFor(300, TimeUnit.SECONDS), log());
-            Thread.sleep(200);
-            return process.exitValue();
-        }
-
-        boolean await(String text, int seconds) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + seconds * 1000L;
-            while (System.currentTimeMillis() < deadline) {
-                if (lines.stream().anyMatch(l -> l.contains(text))) {
-                    return true;
-                }
-                if (!process.isAlive()) {
-                    return lines.stream().anyMatch(l -> l.contains(text));
-                }
-                Thread.sleep(20);
-            }
-            return false;
-        }
-
-        String log() {
-            return String.join("\n", lines);
-        }
+        return ChildMain.start(args);
     }
 }
