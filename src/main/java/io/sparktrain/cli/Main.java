@@ -167,6 +167,10 @@ public final class Main {
         } catch (UncheckedIOException e) {
             err.println("sparktrain: output: " + e.getMessage());
             return ExitCode.OUTPUT;
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local file system reports a full disk or an I/O error as an Error.
+            err.println("sparktrain: output: " + e.getCause().getMessage());
+            return ExitCode.OUTPUT;
         } catch (RuntimeException e) {
             Throwable cause = rootCause(e);
             if (cause instanceof BrokenKernelsException b) {

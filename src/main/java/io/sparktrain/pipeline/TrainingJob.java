@@ -204,6 +204,11 @@ public final class TrainingJob {
         } catch (IOException e) {
             output.abandon();
             throw new UncheckedIOException("writing " + output.target() + ": " + e.getMessage(), e);
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local file system reports a full disk or an I/O error as an Error, not an IOException.
+            output.abandon();
+            throw new UncheckedIOException("writing " + output.target() + ": " + e.getCause().getMessage(),
+                    new IOException(e));
         } catch (RuntimeException e) {
             output.abandon();
             throw e;

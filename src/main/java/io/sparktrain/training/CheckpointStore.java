@@ -124,9 +124,11 @@ public final class CheckpointStore {
             if (!fs.rename(staging, target)) {
                 throw new IOException("cannot rename " + staging + " to " + target);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
+            // FSError: how Hadoop's local file system reports a full disk.
+            String why = e instanceof org.apache.hadoop.fs.FSError ? e.getCause().getMessage() : e.getMessage();
             removeQuietly(staging, e);
-            throw new UncheckedIOException("writing checkpoint " + target + ": " + e.getMessage(),
+            throw new UncheckedIOException("writing checkpoint " + target + ": " + why,
                     e instanceof IOException io ? io : new IOException(e));
         }
         prune();
@@ -144,7 +146,7 @@ public final class CheckpointStore {
         }
     }
 
-    private void removeQuietly(Path staging, Exception failure) {
+    private void removeQuietly(Path staging, Throwable failure) {
         try {
             fs.delete(staging, true);
         } catch (IOException e) {
