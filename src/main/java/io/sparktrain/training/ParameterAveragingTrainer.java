@@ -329,7 +329,7 @@ public final class ParameterAveragingTrainer {
     /** The new state and the round's record. */
     private record Averaged(ModelState state, LossSum loss, List<RoundRecord.Worker> workers) {
         RoundRecord record(int epoch, int round) {
-            return new RoundRecord(epoch, round, loss.weight(), loss.mean(), workers);
+            return new RoundRecord(epoch, round, loss.weight(), loss.mean(), workers, MemoryUse.now());
         }
     }
 
@@ -355,7 +355,7 @@ public final class ParameterAveragingTrainer {
             loss = loss.merge(u.loss());
             iterations = Math.max(iterations, u.iterations());
             workers.add(new RoundRecord.Worker(u.shard(), u.executorId(), u.loss().weight(), u.loss().mean(),
-                    u.minibatches(), u.fitSeconds()));
+                    u.minibatches(), u.fitSeconds(), u.memory()));
         }
         if (loss.weight() == 0) {
             throw new IllegalStateException("no worker had a minibatch in this round");
@@ -458,7 +458,7 @@ public final class ParameterAveragingTrainer {
             int last = Math.min(first + frequency, plan.batchesPerEpoch(shardIndex));
             if (first >= last) {
                 return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(), new float[0],
-                        new float[0], LossSum.ZERO, 0, 0, 0)).iterator();
+                        new float[0], LossSum.ZERO, 0, 0, 0, MemoryUse.now())).iterator();
             }
             ModelState state = broadcast.value();
             NativeThreads.alignCallingThread();
@@ -484,7 +484,7 @@ public final class ParameterAveragingTrainer {
                 net.setListeners();
                 return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(),
                         net.params().toFloatVector(), updaterState(net), loss, last - first,
-                        net.getIterationCount() - state.iteration(), seconds)).iterator();
+                        net.getIterationCount() - state.iteration(), seconds, MemoryUse.now())).iterator();
             } finally {
                 NetworkCache.giveBack(state.configurationJson(), net);
             }

@@ -10,9 +10,15 @@ import java.util.List;
  * @param examples training examples fitted in the round, over all workers
  * @param trainLoss example-weighted mean cross-entropy of the round's minibatches (sum of losses / examples)
  * @param workers each contributing worker's share
+ * @param driverMemory the driver's memory after the round
  */
-public record RoundRecord(int epoch, int round, long examples, double trainLoss, List<Worker> workers)
-        implements java.io.Serializable {
+public record RoundRecord(int epoch, int round, long examples, double trainLoss, List<Worker> workers,
+                          MemoryUse driverMemory) implements java.io.Serializable {
+
+    /** A round whose memory was not measured. */
+    public RoundRecord(int epoch, int round, long examples, double trainLoss, List<Worker> workers) {
+        this(epoch, round, examples, trainLoss, workers, MemoryUse.NONE);
+    }
 
     /**
      * One worker's part of a round.
@@ -23,8 +29,14 @@ public record RoundRecord(int epoch, int round, long examples, double trainLoss,
      * @param loss its example-weighted mean minibatch loss
      * @param minibatches minibatches it fitted
      * @param fitSeconds wall time it spent fitting
+     * @param memory its executor's memory after fitting
      */
     public record Worker(int shard, String executorId, long examples, double loss, int minibatches,
-                         double fitSeconds) implements java.io.Serializable {
+                         double fitSeconds, MemoryUse memory) implements java.io.Serializable {
+
+        /** A worker whose memory was not measured. */
+        public Worker(int shard, String executorId, long examples, double loss, int minibatches, double fitSeconds) {
+            this(shard, executorId, examples, loss, minibatches, fitSeconds, MemoryUse.NONE);
+        }
     }
 }

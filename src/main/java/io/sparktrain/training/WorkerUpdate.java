@@ -13,7 +13,8 @@ import java.io.Serializable;
  * @param minibatches minibatches it fitted
  * @param iterations optimiser steps it took (more than minibatches with truncated BPTT)
  * @param fitSeconds wall time spent fitting
+ * @param memory the executor's memory after fitting
  */
 record WorkerUpdate(int shard, String executorId, float[] params, float[] updaterState, LossSum loss,
-                    int minibatches, int iterations, double fitSeconds) implements Serializable {
+                    int minibatches, int iterations, double fitSeconds, MemoryUse memory) implements Serializable {
 }

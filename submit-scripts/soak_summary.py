@@ -1,0 +1,55 @@
+"""Summarises the memory readings of a run's metrics.jsonl (see soak.sh): flat memory has a slope near zero and
+the same maximum in every epoch."""
+import json
+import sys
+from collections import defaultdict
+
+READINGS = ("heapAfterGcBytes", "heapCommittedBytes", "javacppBytes", "physicalBytes")
+# Resident memory outside the Java heap: native arrays, oneDNN, glibc arenas, metaspace, code, thread stacks.
+
+
+def slope(ys):
+    n = len(ys)
+    mx = (n - 1) / 2
+    my = sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in range(n))
+    return sum((x - mx) * (y - my) for x, y in enumerate(ys)) / sxx if sxx else 0.0
+
+
+def main(path):
+    series = defaultdict(list)   # (jvm, reading) -> [(epoch, value)]
+    rounds = 0
+    for line in open(path):
+        record = json.loads(line)
+        if record.get("type") != "round":
+            continue
+        rounds += 1
+        jvms = [("driver", record["driverMemory"])]
+        # In local mode the executors are the driver's JVM: one series.
+        jvms += [(f"executor {w['executorId']}", w["memory"]) for w in record["workers"] if w["executorId"] != "driver"]
+        for jvm, memory in dict(jvms).items():
+            for reading in READINGS:
+                series[(jvm, reading)].append((record["epoch"], memory[reading]))
+            series[(jvm, "physical - heap committed")].append(
+                (record["epoch"], memory["physicalBytes"] - memory["heapCommittedBytes"]))
+    print(f"{rounds} rounds from {path}")
+    print("| JVM | reading | first 10% (MiB) | last 10% (MiB) | slope (KiB / 1,000 rounds) | max per epoch (MiB) |")
+    print("|---|---|---|---|---|---|")
+    mib = 1 << 20
+    for (jvm, reading), points in sorted(series.items()):
+        values = [v for _, v in points]
+        tenth = max(1, len(values) // 10)
+        first = sum(values[:tenth]) / tenth
+        last = sum(values[-tenth:]) / tenth
+        per_epoch = defaultdict(int)
+        for epoch, v in points:
+            per_epoch[epoch] = max(per_epoch[epoch], v)
+        maxima = ", ".join(f"{per_epoch[e] / mib:.1f}" for e in sorted(per_epoch))
+        print(f"| {jvm} | {reading} | {first / mib:.1f} | {last / mib:.1f} | {slope(values) * 1000 / 1024:.1f} "
+              f"| {maxima} |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: soak_summary.py RUN/metrics.jsonl")
+    main(sys.argv[1])
