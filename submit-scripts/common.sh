@@ -50,10 +50,10 @@ choose_native_build() {
 
 die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 
-# Spark size (512m, 4g) -> MiB.
-mib() {
+# Spark size (512m, 4g) -> MiB; WHAT names the setting in the error.
+mib() {  # SIZE WHAT
   local v="${1,,}"
-  [[ "$v" =~ ^[0-9]+[mg]$ ]] || die "memory size $1: use a whole number of m or g (e.g. 512m, 4g)"
+  [[ "$v" =~ ^[0-9]+[mg]$ ]] || die "$2 is $1: memory sizes here are a whole number of m or g (e.g. 512m, 4g)"
   case "$v" in
     *g) echo $(( ${v%g} * 1024 )) ;;
     *m) echo "${v%m}" ;;
@@ -65,24 +65,25 @@ mib() {
 #   maxbytes         = native                  JavaCPP's cap on ND4J's off-heap arrays
 #   maxphysicalbytes = heap + overhead - 512m  JavaCPP's cap on the whole process (RSS), below the container limit
 # native is NATIVE_MEMORY (default 3g). Sets OVERHEAD_MIB and NATIVE_LIMIT_OPTS (the two JVM options).
-native_limits() {  # HEAP
+native_limits() {  # HEAP WHAT (the setting the heap came from, for errors)
   local heap_mib native_mib
-  heap_mib=$(mib "$1")
-  native_mib=$(mib "${NATIVE_MEMORY:-3g}")
+  heap_mib=$(mib "$1" "$2") || exit
+  native_mib=$(mib "${NATIVE_MEMORY:-3g}" NATIVE_MEMORY) || exit
   OVERHEAD_MIB=$(( native_mib + 1024 ))
   NATIVE_LIMIT_OPTS=(-Dorg.bytedeco.javacpp.maxbytes="${native_mib}m"
                      -Dorg.bytedeco.javacpp.maxphysicalbytes="$(( heap_mib + OVERHEAD_MIB - 512 ))m")
 }
 
 # The JVM command line of the local launchers, in JAVA_CMD: the jar, the native build choose_native_build picked,
-# ND4J's off-heap limits for the heap (native_limits), Spark's jars, the Java 17 opens and the log configuration,
-# then sparktrain's arguments. JAVA_OPTS replaces the default heap (first argument); its last -Xmx is the heap the
-# limits are derived from, and its own -Dorg.bytedeco.javacpp.* options come later, so they win.
+# the default heap (first argument) and ND4J's off-heap limits for the heap (native_limits), JAVA_OPTS, Spark's jars,
+# the Java 17 opens and the log configuration, then sparktrain's arguments. JAVA_OPTS comes later, so its own -Xmx
+# and -Dorg.bytedeco.javacpp.* win; the limits are derived from the heap that wins (the last -Xmx).
 sparktrain_java() {  # DEFAULT_HEAP ARGS...
-  local heap="$1" xmx="" o; shift
-  for o in ${JAVA_OPTS:-$heap}; do [[ "$o" == -Xmx* ]] && xmx="${o#-Xmx}"; done
-  native_limits "${xmx:-${heap#-Xmx}}"
-  JAVA_CMD=(java "${NATIVE_LIMIT_OPTS[@]}" ${JAVA_OPTS:-$heap} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}"
+  local heap="$1" xmx o; shift
+  xmx="${heap#-Xmx}"
+  for o in ${JAVA_OPTS:-}; do [[ "$o" == -Xmx* ]] && xmx="${o#-Xmx}"; done
+  native_limits "$xmx" "the heap (-Xmx)"
+  JAVA_CMD=(java "$heap" "${NATIVE_LIMIT_OPTS[@]}" ${JAVA_OPTS:-} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}"
             -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
             -cp "$JAR${NATIVE_JAR:+:$NATIVE_JAR}:$SPARK_JARS/*" "$MAIN_CLASS" "$@")
 }

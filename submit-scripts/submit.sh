@@ -44,9 +44,9 @@ done
 
 choose_native_build
 # ND4J's off-heap limits and the containers' memoryOverhead, by common.sh's native_limits (README "Memory").
-native_limits "${DRIVER_MEMORY:-4g}"
+native_limits "${DRIVER_MEMORY:-4g}" DRIVER_MEMORY
 driver_limits="${NATIVE_LIMIT_OPTS[*]}"
-native_limits "${EXECUTOR_MEMORY:-4g}"
+native_limits "${EXECUTOR_MEMORY:-4g}" EXECUTOR_MEMORY
 executor_limits="${NATIVE_LIMIT_OPTS[*]}"
 # The driver's choice holds for every executor: a cluster of one CPU kind, or set SPARKTRAIN_NATIVE_EXTENSION.
 native_build="${NATIVE_OPTS[*]}"
