@@ -20,6 +20,8 @@ shopt -s nullglob
 for f in "$dir"/pids/worker-*.pid; do stop "$f"; done
 # Executors are children of the workers; any left (a worker killed with -9) carry the cluster's work dir.
 pkill -9 -f "CoarseGrainedExecutorBackend.*$dir/work" 2>/dev/null || true
-for f in "$dir"/pids/master.pid; do stop "$f"; done
+[[ -f "$dir/pids/master.pid" ]] && stop "$dir/pids/master.pid"
 pkill -9 -f "sparktrain.cluster=$dir" 2>/dev/null || true
+# The secret was for this run of the cluster only.
+rm -f "$(cluster_auth_file "$dir")" "$dir/master-url"
 echo "cluster down ($dir)" >&2

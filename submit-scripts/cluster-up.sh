@@ -6,6 +6,9 @@
 #              SPARK_HOME: use this Spark distribution's jars instead of building one from Maven.
 # Each worker offers --worker-memory to executors: it must cover submit.sh's EXECUTOR_MEMORY (4g by default).
 # Prints the master URL on the last line. Stop it with cluster-down.sh.
+# Authenticated: each start generates a new shared secret into conf/spark-auth.conf (mode 600, in a mode 700
+# directory) under the cluster dir; master and workers read it with --properties-file, and submit.sh passes the same
+# file to spark-submit when --master is this cluster's. Clients without it are refused (README "Clusters").
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -30,10 +33,39 @@ export SPARK_HOME="$home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
 cp="$home/jars/*"
 logconf="-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties"
 
+# Spark's RPC authentication with one secret for this cluster's daemons, the executors they start and its drivers.
+# Spark 3.5 takes a standalone cluster's secret only as the property spark.authenticate.secret
+# (spark.authenticate.secret.file is for Kubernetes only), so it goes into a properties file only this user can
+# read; nothing puts it on a command line, where `ps` would show it to everyone. Workers hand it to the executors
+# they start in the environment (_SPARK_AUTH_SECRET), which only this user can read. A new secret on every start.
+auth="$(cluster_auth_file "$dir")"
+mkdir -p "$(dirname "$auth")"
+chmod 700 "$(dirname "$auth")"
+(
+  umask 077
+  defaults="${SPARK_CONF_DIR:-$home/conf}/spark-defaults.conf"
+  {
+    echo "# Written by cluster-up.sh for the cluster in $dir; secret for this run of the cluster only."
+    # A distribution's own defaults still apply: --properties-file replaces spark-defaults.conf.
+    if [[ -f "$defaults" ]]; then grep -v '^[[:space:]]*spark\.authenticate' "$defaults" || true; fi
+    echo "spark.authenticate true"
+    echo "spark.authenticate.secret $(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    # Encrypt RPC and block transfers too, with version 2 of Spark's key exchange. (AES/GCM/NoPadding as
+    # spark.network.crypto.cipher was tried: on Spark 3.5.3 the workers' registrations never reached the master.)
+    echo "spark.network.crypto.enabled true"
+    echo "spark.network.crypto.authEngineVersion 2"
+    echo "spark.network.crypto.saslFallback false"
+    # The unauthenticated REST submission gateway stays off; the web UIs offer no kill buttons.
+    echo "spark.master.rest.enabled false"
+    echo "spark.ui.killEnabled false"
+  } > "$auth.tmp"
+  mv "$auth.tmp" "$auth"
+)
+
 start() { # name, then the java arguments
   local name="$1"; shift
   echo "+ java $*" >&2
-  nohup java -Xmx1g "${JVM_OPENS[@]}" "$logconf" -Dsparktrain.cluster="$dir" -cp "$cp" "$@" \
+  nohup java -Xmx1g "${JVM_OPENS[@]}" "$logconf" -Dsparktrain.cluster="$dir" -cp "$cp" "$@" --properties-file "$auth" \
     > "$dir/logs/$name.log" 2>&1 < /dev/null &
   echo $! > "$dir/pids/$name.pid"
 }
@@ -58,5 +90,6 @@ for i in $(seq 1 "$workers"); do
 done
 
 wait_for "$workers workers to register" bash -c "[[ \$(curl -fs http://127.0.0.1:$ui_port/json/ | grep -o '\"state\" *: *\"ALIVE\"' | wc -l) -ge $workers ]]"
-echo "cluster up: $workers workers x $worker_cores cores; logs in $dir/logs; SPARK_HOME=$home" >&2
+echo "spark://127.0.0.1:$port" > "$dir/master-url"
+echo "cluster up: $workers workers x $worker_cores cores, authenticated ($auth); logs in $dir/logs; SPARK_HOME=$home" >&2
 echo "spark://127.0.0.1:$port"

@@ -50,12 +50,40 @@ choose_native_build() {
 
 die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 
+# Spark size (512m, 4g) -> MiB; WHAT names the setting in the error.
+mib() {  # SIZE WHAT
+  local v="${1,,}"
+  [[ "$v" =~ ^[0-9]+[mg]$ ]] || die "$2 is $1: memory sizes here are a whole number of m or g (e.g. 512m, 4g)"
+  case "$v" in
+    *g) echo $(( ${v%g} * 1024 )) ;;
+    *m) echo "${v%m}" ;;
+  esac
+}
+
+# ND4J's off-heap limits for one JVM, by the formula in README "Memory" (one place for every launcher):
+#   overhead         = native + 1024m          spark.{executor,driver}.memoryOverhead: the container is heap + overhead
+#   maxbytes         = native                  JavaCPP's cap on ND4J's off-heap arrays
+#   maxphysicalbytes = heap + overhead - 512m  JavaCPP's cap on the whole process (RSS), below the container limit
+# native is NATIVE_MEMORY (default 3g). Sets OVERHEAD_MIB and NATIVE_LIMIT_OPTS (the two JVM options).
+native_limits() {  # HEAP WHAT (the setting the heap came from, for errors)
+  local heap_mib native_mib
+  heap_mib=$(mib "$1" "$2") || exit
+  native_mib=$(mib "${NATIVE_MEMORY:-3g}" NATIVE_MEMORY) || exit
+  OVERHEAD_MIB=$(( native_mib + 1024 ))
+  NATIVE_LIMIT_OPTS=(-Dorg.bytedeco.javacpp.maxbytes="${native_mib}m"
+                     -Dorg.bytedeco.javacpp.maxphysicalbytes="$(( heap_mib + OVERHEAD_MIB - 512 ))m")
+}
+
 # The JVM command line of the local launchers, in JAVA_CMD: the jar, the native build choose_native_build picked,
-# Spark's jars, the Java 17 opens and the log configuration, then sparktrain's arguments. JAVA_OPTS replaces the
-# default heap (first argument).
+# the default heap (first argument) and ND4J's off-heap limits for the heap (native_limits), JAVA_OPTS, Spark's jars,
+# the Java 17 opens and the log configuration, then sparktrain's arguments. JAVA_OPTS comes later, so its own -Xmx
+# and -Dorg.bytedeco.javacpp.* win; the limits are derived from the heap that wins (the last -Xmx).
 sparktrain_java() {  # DEFAULT_HEAP ARGS...
-  local heap="$1"; shift
-  JAVA_CMD=(java ${JAVA_OPTS:-$heap} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}"
+  local heap="$1" xmx o; shift
+  xmx="${heap#-Xmx}"
+  for o in ${JAVA_OPTS:-}; do [[ "$o" == -Xmx* ]] && xmx="${o#-Xmx}"; done
+  native_limits "$xmx" "the heap (-Xmx)"
+  JAVA_CMD=(java "$heap" "${NATIVE_LIMIT_OPTS[@]}" ${JAVA_OPTS:-} "${JVM_OPENS[@]}" "${NATIVE_OPTS[@]}"
             -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
             -cp "$JAR${NATIVE_JAR:+:$NATIVE_JAR}:$SPARK_JARS/*" "$MAIN_CLASS" "$@")
 }
@@ -92,13 +120,33 @@ spark_home_for_cluster() {
     mkdir -p "$home/bin"
     (cd "$ROOT" && mvn -B -q -f submit-scripts/spark-runtime/pom.xml dependency:copy-dependencies \
       -DoutputDirectory="$home/jars") >&2
-    { echo '#!/usr/bin/env bash'
-      echo '# spark-submit for a SPARK_HOME built from Maven jars: what a distribution'"'"'s bin/spark-submit runs.'
-      echo 'home="$(cd "$(dirname "$0")/.." && pwd)"'
-      echo "exec java ${JVM_OPENS[*]} \${SPARK_SUBMIT_JAVA_OPTS:-} -cp \"\$home/jars/*\" org.apache.spark.deploy.SparkSubmit \"\$@\""
-    } > "$home/bin/spark-submit"
-    chmod +x "$home/bin/spark-submit"
     echo "Spark 3.5.3 (jars from Maven Central, assembled by sparktrain's cluster-up.sh)" > "$home/RELEASE"
   fi
+  # What a distribution's bin/spark-submit does (through bin/spark-class): Spark's launcher library builds the
+  # driver's command line, so in client mode --driver-memory and spark.driver.extraJavaOptions (ND4J's limits, the
+  # opens) reach the driver JVM. Rewritten on every call, so an older home gets it too.
+  mkdir -p "$home/bin"
+  cat > "$home/bin/spark-submit" <<'SCRIPT'
+#!/usr/bin/env bash
+# spark-submit for a SPARK_HOME built from Maven jars (written by sparktrain's common.sh), as a distribution's
+# bin/spark-class runs it: Spark's launcher prints its messages, a NUL and a newline, then the command NUL-separated;
+# its exit code comes last. The command is run in place of this script.
+export SPARK_HOME="$(cd "$(dirname "$0")/.." && pwd)" SPARK_SCALA_VERSION=2.12
+out=()
+while IFS= read -r -d '' item; do out+=("$item"); done < <(java -Xmx128m -cp "$SPARK_HOME/jars/*" \
+  org.apache.spark.launcher.Main org.apache.spark.deploy.SparkSubmit "$@"; printf '%d\0' $?)
+code="${out[${#out[@]}-1]}"
+[[ "$code" == 0 && ${#out[@]} -ge 3 ]] || exit "$(( code == 0 ? 1 : code ))"
+[[ -z "${out[0]}" ]] || printf '%s' "${out[0]}" >&2
+cmd=("${out[@]:1:${#out[@]}-2}")
+cmd[0]="${cmd[0]#$'\n'}"
+exec "${cmd[@]}"
+SCRIPT
+  chmod +x "$home/bin/spark-submit"
   echo "$home"
+}
+
+# The file holding the shared secret of the cluster cluster-up.sh started from DIR (Spark properties, mode 600).
+cluster_auth_file() {  # DIR
+  echo "$1/conf/spark-auth.conf"
 }

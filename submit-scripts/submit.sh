@@ -13,9 +13,9 @@
 #
 # Memory (environment, Spark size syntax):
 #   EXECUTOR_MEMORY (4g)  JVM heap of each executor        DRIVER_MEMORY (4g)  JVM heap of the driver
-#   NATIVE_MEMORY (3g)    ND4J's off-heap cap per JVM (org.bytedeco.javacpp.maxbytes); the container's
-#                         spark.executor.memoryOverhead is NATIVE_MEMORY + 1g, and maxphysicalbytes
-#                         (heap + native + 512m) stays below heap + overhead, the container limit.
+#   NATIVE_MEMORY (3g)    ND4J's off-heap cap per JVM (org.bytedeco.javacpp.maxbytes); the containers'
+#                         memoryOverhead is NATIVE_MEMORY + 1g, and maxphysicalbytes is heap + overhead - 512m,
+#                         below the container limit (common.sh's native_limits; README "Memory").
 #   EXECUTOR_CORES (1)    cores per executor; each runs one training shard at a time
 # SPARK_SUBMIT_OPTS_EXTRA: more spark-submit options, e.g. "--num-executors 4" or "--total-executor-cores 8".
 set -euo pipefail
@@ -42,22 +42,14 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-mib() { # Spark size (512m, 4g) -> MiB
-  local v="${1,,}"
-  case "$v" in
-    *g) echo $(( ${v%g} * 1024 )) ;;
-    *m) echo "${v%m}" ;;
-    *) die "memory size $1: use m or g" ;;
-  esac
-}
-heap=${EXECUTOR_MEMORY:-4g}
-native_mib=$(mib "${NATIVE_MEMORY:-3g}")
-overhead_mib=$(( native_mib + 1024 ))
-physical_mib=$(( $(mib "$heap") + native_mib + 512 ))
-driver_physical_mib=$(( $(mib "${DRIVER_MEMORY:-4g}") + native_mib + 512 ))
 choose_native_build
+# ND4J's off-heap limits and the containers' memoryOverhead, by common.sh's native_limits (README "Memory").
+native_limits "${DRIVER_MEMORY:-4g}" DRIVER_MEMORY
+driver_limits="${NATIVE_LIMIT_OPTS[*]}"
+native_limits "${EXECUTOR_MEMORY:-4g}" EXECUTOR_MEMORY
+executor_limits="${NATIVE_LIMIT_OPTS[*]}"
 # The driver's choice holds for every executor: a cluster of one CPU kind, or set SPARKTRAIN_NATIVE_EXTENSION.
-javacpp="-Dorg.bytedeco.javacpp.maxbytes=${native_mib}m ${NATIVE_OPTS[*]}"
+native_build="${NATIVE_OPTS[*]}"
 native_jars=()
 if [[ -n "$NATIVE_JAR" ]]; then
   # An application jar inside an image (local://) has the native builds next to it, in the image too.
@@ -73,15 +65,27 @@ if [[ $command == *train && " ${spark_args[*]} " == *" --deploy-mode cluster "* 
   job="$(basename "$conf")"
 fi
 
-cmd=("$SPARK_HOME/bin/spark-submit" "${spark_args[@]}"
+# The loopback cluster of cluster-up.sh is authenticated: its drivers need its secret, which spark-submit reads from
+# the cluster's properties file (never from the command line, where ps would show it).
+auth_args=()
+cluster_dir="${SPARKTRAIN_CLUSTER_DIR:-$ROOT/target/cluster}"
+auth="$(cluster_auth_file "$cluster_dir")"
+if [[ -f "$auth" && -f "$cluster_dir/master-url" && " ${spark_args[*]} " == *" --master $(cat "$cluster_dir/master-url") "* ]]; then
+  auth_args=(--properties-file "$auth")
+  # The driver of a loopback cluster listens on loopback too (its RPC, block manager and web UI; the UI has no
+  # authentication), not on the host's other interfaces.
+  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+fi
+
+cmd=("$SPARK_HOME/bin/spark-submit" "${spark_args[@]}" "${auth_args[@]}"
      --class "$MAIN_CLASS"
      --driver-memory "${DRIVER_MEMORY:-4g}"
-     --executor-memory "$heap"
+     --executor-memory "${EXECUTOR_MEMORY:-4g}"
      --executor-cores "${EXECUTOR_CORES:-1}"
-     --conf "spark.executor.memoryOverhead=${overhead_mib}m"
-     --conf "spark.driver.memoryOverhead=${overhead_mib}m"
-     --conf "spark.driver.extraJavaOptions=$opens $javacpp -Dorg.bytedeco.javacpp.maxphysicalbytes=${driver_physical_mib}m"
-     --conf "spark.executor.extraJavaOptions=$opens $javacpp -Dorg.bytedeco.javacpp.maxphysicalbytes=${physical_mib}m"
+     --conf "spark.executor.memoryOverhead=${OVERHEAD_MIB}m"
+     --conf "spark.driver.memoryOverhead=${OVERHEAD_MIB}m"
+     --conf "spark.driver.extraJavaOptions=$opens $driver_limits $native_build"
+     --conf "spark.executor.extraJavaOptions=$opens $executor_limits $native_build"
      --conf "spark.executorEnv.OMP_NUM_THREADS=${EXECUTOR_CORES:-1}"
      --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
      --conf spark.kryo.registrator=io.sparktrain.training.KryoRegistrator

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -47,12 +48,45 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param cpuFlags the vector extensions the CPU reports (avx2, avx512f, ...)
  * @param helpers per layer kind (conv, pooling, batchnorm, lstm), the helper class DL4J uses, or "none"; and for
  *     "conv+pool", whether convolution + pooling pairs run as fused oneDNN blocks
+ * @param memory the JVM's heap and ND4J's off-heap limits, as the launchers derived them (README "Memory")
  * @param checks the kernel self-check
  */
 public record NativeReport(String host, String backend, String blasVendor, int blasThreads, int ompThreads,
                            String ompNumThreadsEnv, int cores, String platform, String extension,
-                           boolean oneDnn, List<String> cpuFlags, Map<String, String> helpers, List<KernelCheck.Result> checks)
+                           boolean oneDnn, List<String> cpuFlags, Map<String, String> helpers, Memory memory,
+                           List<KernelCheck.Result> checks)
         implements Serializable {
+
+    /**
+     * One JVM's memory limits: what ND4J may allocate off the heap is capped by JavaCPP, not by the JVM.
+     *
+     * @param heapMaxBytes the heap's limit ({@code Runtime.maxMemory()}: -Xmx less one survivor space)
+     * @param maxBytes JavaCPP's cap on the native memory its pointers (ND4J's arrays) hold,
+     *     {@code -Dorg.bytedeco.javacpp.maxbytes}
+     * @param maxPhysicalBytes JavaCPP's cap on the process's resident memory, checked when it allocates,
+     *     {@code -Dorg.bytedeco.javacpp.maxphysicalbytes}
+     */
+    public record Memory(long heapMaxBytes, long maxBytes, long maxPhysicalBytes) implements Serializable {
+
+        /** This JVM's limits. */
+        public static Memory examine() {
+            return new Memory(Runtime.getRuntime().maxMemory(), Pointer.maxBytes(), Pointer.maxPhysicalBytes());
+        }
+
+        /** One line, in MiB. */
+        public String describe() {
+            return String.format("heap %d MiB, ND4J off-heap cap (maxbytes) %d MiB, process cap (maxphysicalbytes) "
+                    + "%d MiB", heapMaxBytes >> 20, maxBytes >> 20, maxPhysicalBytes >> 20);
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("heapMaxBytes", heapMaxBytes);
+            m.put("maxBytes", maxBytes);
+            m.put("maxPhysicalBytes", maxPhysicalBytes);
+            return m;
+        }
+    }
 
     /** Inspects this JVM. */
     public static NativeReport examine() {
@@ -69,7 +103,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
                 Runtime.getRuntime().availableProcessors(), org.bytedeco.javacpp.Loader.getPlatform(),
                 System.getProperty("org.bytedeco.javacpp.platform.extension", ""), Dl4jConvHelper.inNativeBuild(),
                 CpuFeatures.vectorFlags(),
-                layerHelpers(), KernelCheck.run());
+                layerHelpers(), Memory.examine(), KernelCheck.run());
     }
 
     /** True when every self-check passed. */
@@ -100,6 +134,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
                 : extension, oneDnn ? "yes" : "no"));
         s.append(String.format("cpu             %s%n", cpuFlags.isEmpty() ? "no AVX" : String.join(" ", cpuFlags)));
         helpers.forEach((k, v) -> s.append(String.format("helper %-10s%s%n", k, v)));
+        s.append(String.format("memory          %s%n", memory.describe()));
         for (KernelCheck.Result r : checks) {
             s.append(String.format("check %-10s%s (max error %.2g)%n", r.kernel().split(" ")[0],
                     r.passed() ? "ok" : "FAILED", r.maxAbsError()));
@@ -125,6 +160,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         m.put("oneDnn", oneDnn);
         m.put("cpuFlags", cpuFlags);
         m.put("helpers", helpers);
+        m.put("memory", memory.toMap());
         m.put("checks", checks.stream().map(r -> Map.<String, Object>of("kernel", r.kernel(),
                 "maxAbsError", r.maxAbsError(), "passed", r.passed())).toList());
         return m;

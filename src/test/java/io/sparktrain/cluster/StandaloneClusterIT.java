@@ -18,10 +18,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -118,10 +124,15 @@ class StandaloneClusterIT {
         }
 
         void finish(int seconds) throws InterruptedException {
+            assertEquals(0, end(seconds), String.join("\n", lines));
+        }
+
+        /** Waits for the end; the exit code. */
+        int end(int seconds) throws InterruptedException {
             assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "did not finish: " + String.join("\n", lines));
             Thread.sleep(200); // let the pump drain
             lines.forEach(System.out::println); // into the failsafe report, for the record
-            assertEquals(0, process.exitValue(), String.join("\n", lines));
+            return process.exitValue();
         }
     }
 
@@ -271,5 +282,102 @@ class StandaloneClusterIT {
         assertTrue(executorsOf(m.get("rounds").get(0)).contains(victimId), "the victim worked before it died");
         JsonNode last = m.get("rounds").get(47);
         assertFalse(executorsOf(last).contains(victimId), "the victim is gone at the end: " + last);
+    }
+
+    @Test
+    void aSubmissionWithoutTheClusterSecretIsRefusedOneWithItTrainsAndTheSecretLeaksNowhere() throws Exception {
+        Path auth = CLUSTER_DIR.resolve("conf/spark-auth.conf");
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(auth));
+        assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(auth.getParent()));
+        String secret = Files.readAllLines(auth).stream().filter(l -> l.startsWith("spark.authenticate.secret "))
+                .map(l -> l.substring(l.indexOf(' ') + 1).strip()).findFirst().orElseThrow();
+        assertTrue(secret.matches("[0-9a-f]{64}"), "32 random bytes in hex");
+
+        // A client with Spark and the job but not the cluster's directory, hence not its secret; at the same time an
+        // ordinary submission (the secret through submit.sh), so the refused driver's 60 s of retries cost no time.
+        Map<String, String> outsider = new HashMap<>(clusterEnvironment());
+        outsider.put("SPARKTRAIN_CLUSTER_DIR", Files.createTempDirectory("not-the-cluster").toString());
+        outsider.put("SPARK_HOME", CLUSTER_DIR.resolve("spark-home").toString());
+        Running refused = Running.start(List.of("submit-scripts/submit-standalone.sh", "conf/mnist-cnn.conf",
+                "--set", "data.dir=" + hdfs + "/mnist", "--set", "training.epochs=1", "--out", hdfs + "/runs/refused"),
+                outsider);
+        Running job = submit("/runs/authenticated", "training.epochs=1", "training.averagingFrequency=2");
+
+        // While it trains: no process shows the secret in its arguments, the driver's JVM got its memory settings
+        // from the launcher, and the driver's UI (environment page, JSON API) shows the key redacted.
+        for (int i = 0; i < 900 && !job.saw("ProgressDisplay: epoch 1/1 round 1/"); i++) {
+            Thread.sleep(200);
+        }
+        assertTrue(job.saw("ProgressDisplay: epoch 1/1 round 1/"), String.join("\n", job.lines));
+        List<String> processes = List.of(new String(new ProcessBuilder("ps", "-ww", "-eo", "args").start()
+                .getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n"));
+        assertTrue(processes.stream().filter(p -> p.contains("CoarseGrainedExecutorBackend")
+                && p.contains(CLUSTER_DIR.toString())).count() >= 2, "executors running: " + processes);
+        assertEquals(List.of(), processes.stream().filter(p -> p.contains(secret)).toList());
+        String driver = processes.stream().filter(p -> p.contains("org.apache.spark.deploy.SparkSubmit")
+                && p.contains("/runs/authenticated")).findFirst().orElseThrow();
+        List<String> driverJvm = List.of(driver.substring(0, driver.indexOf(" org.apache.spark.deploy.SparkSubmit"))
+                .split(" "));
+        assertTrue(driverJvm.containsAll(List.of("-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=1024m",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=2560m")), "DRIVER_MEMORY=1g NATIVE_MEMORY=1g: " + driverJvm);
+        Matcher ui = Pattern.compile("Successfully started service 'SparkUI' on port (\\d+)")
+                .matcher(String.join("\n", job.lines));
+        assertTrue(ui.find(), String.join("\n", job.lines));
+        HttpClient http = HttpClient.newHttpClient();
+        String api = "http://127.0.0.1:" + ui.group(1) + "/api/v1/applications";
+        String appId = JSON.readTree(get(http, api)).get(0).get("id").asText();
+        String environment = get(http, api + "/" + appId + "/environment");
+        assertTrue(environment.contains("spark.authenticate.secret"), environment);
+        assertFalse(environment.contains(secret));
+        job.finish(300);
+
+        assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path("/runs/authenticated/model.zip")).getLen() > 0);
+        // ND4J's limits by README "Memory" for EXECUTOR_MEMORY=1g NATIVE_MEMORY=1g, on each executor.
+        JsonNode kernels = metrics("/runs/authenticated").get("kernels");
+        assertEquals(2, kernels.size());
+        for (JsonNode k : kernels) {
+            assertEquals(1024L << 20, k.get("memory").get("maxBytes").asLong(), k.toString());
+            assertEquals(2560L << 20, k.get("memory").get("maxPhysicalBytes").asLong(), k.toString());
+        }
+
+        assertTrue(refused.end(300) != 0, "refused: " + String.join("\n", refused.lines));
+        assertTrue(refused.saw("Unknown challenge message"), String.join("\n", refused.lines));
+        assertTrue(refused.saw("All masters are unresponsive! Giving up."), String.join("\n", refused.lines));
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path("/runs/refused")));
+
+        // Nor in any log (the daemons', the executors' under work/), run file, or either submission's output.
+        List<String> leaks = new ArrayList<>();
+        for (String dir : List.of("logs", "work")) {
+            try (var files = Files.walk(CLUSTER_DIR.resolve(dir))) {
+                for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith(".jar")).toList()) {
+                    if (new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(secret)) {
+                        leaks.add(f.toString());
+                    }
+                }
+            }
+        }
+        var runFiles = fs.listFiles(new org.apache.hadoop.fs.Path("/runs/authenticated"), true);
+        int checked = 0;
+        while (runFiles.hasNext()) {
+            org.apache.hadoop.fs.Path f = runFiles.next().getPath();
+            try (InputStream in = fs.open(f)) {
+                if (new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).contains(secret)) {
+                    leaks.add(f.toString());
+                }
+            }
+            checked++;
+        }
+        assertTrue(checked >= 3, "run files: " + checked);
+        if (String.join("\n", job.lines).contains(secret) || String.join("\n", refused.lines).contains(secret)) {
+            leaks.add("a submission's output");
+        }
+        assertEquals(List.of(), leaks);
+    }
+
+    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), url + ": " + r.body());
+        return r.body();
     }
 }

@@ -42,7 +42,7 @@ class KernelsTest {
         assertEquals("", report.failures());
         java.util.Map<String, Object> map = report.toMap();
         assertEquals(List.of("host", "backend", "blasVendor", "blasThreads", "ompThreads", "ompNumThreadsEnv", "cores",
-                "platform", "extension", "oneDnn", "cpuFlags", "helpers", "checks"), List.copyOf(map.keySet()));
+                "platform", "extension", "oneDnn", "cpuFlags", "helpers", "memory", "checks"), List.copyOf(map.keySet()));
         assertEquals(java.util.Map.of("kernel", "lstm 2 steps", "maxAbsError", report.checks().get(2).maxAbsError(),
                 "passed", true), ((List<?>) map.get("checks")).get(2));
     }
@@ -53,7 +53,7 @@ class KernelsTest {
         NativeReport good = NativeReport.examine();
         NativeReport broken = new NativeReport(good.host(), good.backend(), good.blasVendor(), good.blasThreads(),
                 good.ompThreads(), good.ompNumThreadsEnv(), good.cores(), good.platform(), "-avx512", good.oneDnn(),
-                good.cpuFlags(), good.helpers(), List.of(bad, good.checks().get(1)));
+                good.cpuFlags(), good.helpers(), good.memory(), List.of(bad, good.checks().get(1)));
         assertFalse(broken.healthy());
         String message = new BrokenKernelsException("executor 3 on node7", broken).getMessage();
         assertTrue(message.startsWith("executor 3 on node7: native kernel self-check failed (conv2d 3x3 pad 1 off by "
