@@ -4,7 +4,7 @@ import json
 import sys
 from collections import defaultdict
 
-READINGS = ("heapAfterGcBytes", "heapCommittedBytes", "javacppBytes", "physicalBytes")
+READINGS = ("heapUsedBytes", "heapAfterGcBytes", "heapCommittedBytes", "javacppBytes", "physicalBytes")
 # Resident memory outside the Java heap: native arrays, oneDNN, glibc arenas, metaspace, code, thread stacks.
 
 
@@ -33,20 +33,24 @@ def main(path):
             series[(jvm, "physical - heap committed")].append(
                 (record["epoch"], memory["physicalBytes"] - memory["heapCommittedBytes"]))
     print(f"{rounds} rounds from {path}")
-    print("| JVM | reading | first 10% (MiB) | last 10% (MiB) | slope (KiB / 1,000 rounds) | max per epoch (MiB) |")
-    print("|---|---|---|---|---|---|")
+    print("| JVM | reading | first 10% (MiB) | last 10% (MiB) | slope (KiB / 1,000 rounds) | slope, second half "
+          "| max per epoch (MiB; heap in use: min) |")
+    print("|---|---|---|---|---|---|---|")
     mib = 1 << 20
     for (jvm, reading), points in sorted(series.items()):
         values = [v for _, v in points]
         tenth = max(1, len(values) // 10)
         first = sum(values[:tenth]) / tenth
         last = sum(values[-tenth:]) / tenth
-        per_epoch = defaultdict(int)
+        # The heap in use swings with garbage between collections: its floor per epoch is what stays alive.
+        pick = min if reading == "heapUsedBytes" else max
+        per_epoch = {}
         for epoch, v in points:
-            per_epoch[epoch] = max(per_epoch[epoch], v)
+            per_epoch[epoch] = pick(per_epoch.get(epoch, v), v)
         maxima = ", ".join(f"{per_epoch[e] / mib:.1f}" for e in sorted(per_epoch))
+        half = values[len(values) // 2:]
         print(f"| {jvm} | {reading} | {first / mib:.1f} | {last / mib:.1f} | {slope(values) * 1000 / 1024:.1f} "
-              f"| {maxima} |")
+              f"| {slope(half) * 1000 / 1024:.1f} | {maxima} |")
 
 
 if __name__ == "__main__":
