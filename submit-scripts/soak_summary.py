@@ -28,7 +28,7 @@ def main(path):
         # In local mode the executors are the driver's JVM: one series.
         jvms += [(f"executor {w['executorId']}", w["memory"]) for w in record["workers"] if w["executorId"] != "driver"]
         for jvm, memory in dict(jvms).items():
-            for reading in READINGS:
+            for reading in (r for r in READINGS if r in memory):
                 series[(jvm, reading)].append((record["epoch"], memory[reading]))
             series[(jvm, "physical - heap committed")].append(
                 (record["epoch"], memory["physicalBytes"] - memory["heapCommittedBytes"]))
