@@ -18,7 +18,9 @@ public enum ExitCode {
     /** retrain: the candidate was stored but the quality gate kept the champion. */
     KEPT(7),
     /** retrain or registry: another run holds the registry's lock. */
-    LOCKED(8);
+    LOCKED(8),
+    /** No cluster master accepted the application (unreachable, or refusing its authentication). */
+    CLUSTER_UNAVAILABLE(9);
 
     private final int code;
 

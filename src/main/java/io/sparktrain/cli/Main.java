@@ -4,6 +4,7 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.data.DataFormatException;
 import io.sparktrain.diagnostics.BrokenKernelsException;
 import io.sparktrain.diagnostics.NativeReport;
+import io.sparktrain.pipeline.SparkContexts;
 import io.sparktrain.pipeline.RegistryLockedException;
 import io.sparktrain.pipeline.RetrainJob;
 import io.sparktrain.pipeline.RunReport;
@@ -149,6 +150,9 @@ public final class Main {
                     return ExitCode.USAGE;
                 }
             }
+        } catch (SparkContexts.ClusterUnavailableException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return ExitCode.CLUSTER_UNAVAILABLE;
         } catch (RegistryLockedException e) {
             err.println("sparktrain: " + e.getMessage());
             return ExitCode.LOCKED;

@@ -66,7 +66,7 @@ public final class TrainingJob {
         RunOutput output = RunOutput.prepare(out, hadoop);
         JobData data = validated(job, hadoop);
         Resumption resumption = Resumption.of(job, data, output, start, hadoop);
-        try (JavaSparkContext sc = new JavaSparkContext(sparkConf(sparkConf, job, ""))) {
+        try (JavaSparkContext sc = SparkContexts.open(sparkConf(sparkConf, job, ""))) {
             return train(job, data, output, resumption, sc);
         }
     }

@@ -340,8 +340,10 @@ class StandaloneClusterIT {
             assertEquals(2560L << 20, k.get("memory").get("maxPhysicalBytes").asLong(), k.toString());
         }
 
-        assertTrue(refused.end(300) != 0, "refused: " + String.join("\n", refused.lines));
+        assertEquals(9, refused.end(300), "refused: " + String.join("\n", refused.lines));
         assertTrue(refused.saw("Unknown challenge message"), String.join("\n", refused.lines));
+        assertTrue(refused.saw("sparktrain: Spark stopped the application before any executor started"),
+                String.join("\n", refused.lines));
         assertTrue(refused.saw("All masters are unresponsive! Giving up."), String.join("\n", refused.lines));
         assertFalse(fs.exists(new org.apache.hadoop.fs.Path("/runs/refused")));
 
