@@ -20,6 +20,8 @@ def main(path):
     series = defaultdict(list)   # (jvm, reading) -> [(epoch, value)]
     rounds = 0
     for line in open(path):
+        if not line.endswith("\n"):
+            break  # a run still writing: its last record is not complete yet
         record = json.loads(line)
         if record.get("type") != "round":
             continue
