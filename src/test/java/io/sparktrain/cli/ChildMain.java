@@ -23,10 +23,17 @@ import java.util.concurrent.TimeUnit;
  */
 record ChildMain(Process process, List<String> lines) {
 
-    /** Starts {@code sparktrain args...}. */
+    /** Starts {@code sparktrain args...} with a 2 GB heap. */
     static ChildMain start(List<String> args) throws IOException {
+        return start(List.of("-Xmx2g"), args);
+    }
+
+    /** Starts {@code sparktrain args...} in a JVM with {@code jvmOptions} (the heap size among them). */
+    static ChildMain start(List<String> jvmOptions, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx2g", "-Dlog4j2.configurationFile=conf/log4j2.properties",
+                .toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dlog4j2.configurationFile=conf/log4j2.properties",
                 "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1"));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens")).forEach(command::add);

@@ -1,0 +1,399 @@
+package io.sparktrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.cli.fuzz.Corpus;
+import io.sparktrain.cli.fuzz.FuzzCase;
+import io.sparktrain.cli.fuzz.Mutations;
+import io.sparktrain.config.JobConfig;
+import io.sparktrain.config.JobConfigLoader;
+import io.sparktrain.pipeline.TrainingJob;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input through the real command: a few hundred randomly mutated IDX, CSV, text and job files (truncations,
+ * bit flips, huge and negative declared sizes, wrong magic, gzip damage, non-UTF-8 bytes, BOMs, CRLF, NaN, Inf,
+ * 1e99 and Java-literal cells, labels out of range, wrong dimensions and column counts, empty files, lines of
+ * megabytes, 5,000 levels of HOCON nesting, unknown keys, wrong types, negative sizes; {@link Mutations}) each fed
+ * to {@code sparktrain train JOB --out DIR}. Every case must end in
+ * <ul>
+ *   <li>a valid run: exit 0, {@code model.zip} and {@code metrics.json} in the run folder and nothing else beside
+ *       it; or</li>
+ *   <li>a clean error: exit 2 (configuration) or 3 (data), exactly one line {@code sparktrain: ...} of at most
+ *       {@value #MAX_MESSAGE} characters naming the mutated file when it is a data error, no Java stack trace, no
+ *       exception class name, no OutOfMemoryError or StackOverflowError, and nothing left in the folder that holds
+ *       {@code --out} (no run folder, no {@code .inprogress-*} staging folder, no checkpoints);</li>
+ * </ul>
+ * never a hang (each case is bounded: {@code -Dfuzz.timeoutSeconds}, default 120, then it counts as one), an
+ * exception or error escaping {@code Main.run}, another exit code, or exit 0 on input the README documents as an
+ * error (a case's {@link FuzzCase#mustFail()}).
+ *
+ * <p><b>Where cases run.</b> Most run in this JVM through {@code Main.run} ({@link CliRun}), as {@code main} would
+ * minus the exit. The first {@code -Dfuzz.childCases} (default 10) are a fixed list of inputs that could exhaust
+ * memory or the stack (IDX headers declaring 2 GB, {@code /dev/zero} as a data or job file, 5,000 nesting levels,
+ * an LSTM of 10^6 units); they run in a JVM of their own with {@code -Xmx256m} ({@link ChildMain}), where an
+ * OutOfMemoryError, a stack overflow or a crash ({@code hs_err} file) is seen for what it is, and the process is
+ * destroyed after the time bound.
+ *
+ * <p><b>Full runs and their budget (honest about what is not run).</b> Invalid input fails before Spark starts, in
+ * milliseconds; valid input trains in Spark local mode, seconds each. To stay within about three minutes on a
+ * 2-core machine, at most {@code -Dfuzz.fullRunsPerFormat} (default 3) valid cases per job kind train for real, and
+ * only when their data total at most 1 MB. Any other case first goes through the checks {@code train} makes before
+ * Spark ({@link JobConfigLoader#load} then {@link TrainingJob#validated}, the same calls): if they reject it, the real
+ * command runs (and fails before Spark); if they accept it, the case is recorded as "valid, pre-Spark checks only"
+ * and not trained. So such a case proves that the input is accepted, not that training on it succeeds; a failure
+ * that only Spark-side code could show (an executor reading a file differently) is covered only by the full runs.
+ *
+ * <p><b>Reproducing.</b> {@code -Dfuzz.seed} (default 14), {@code -Dfuzz.cases} (default 300), {@code -Dfuzz.case=N}
+ * to rerun case N alone (then it may train regardless of the budget). Every case's outcome goes to
+ * {@code target/bad-input-fuzz-report.txt} (seed, number, job kind, file, mutation, exit code, first line, verdict)
+ * with a summary and the failures grouped by mutation and problem; a failing case's folder stays under
+ * {@code target/bad-input-fuzz/case-N}.
+ */
+class BadInputFuzzTest {
+    static final int MAX_MESSAGE = 400;
+    private static final long FULL_RUN_MAX_DATA_BYTES = 1 << 20;
+    private static final String PREFIX = "sparktrain: ";
+    /** A Java stack-trace line, or the JVM's report of an uncaught exception. */
+    private static final Pattern STACK = Pattern.compile(
+            "^\\s+at [\\w$.<>/]+\\(.*\\)$|^Exception in thread |^Caused by: |^\\s+\\.\\.\\. \\d+ more$");
+    private static final Pattern EXCEPTION_CLASS = Pattern.compile(
+            "\\b(?:java|javax|jdk|sun|org|com|scala)\\.[\\w.$]*(?:Exception|Error)\\b");
+
+    private final long seed = Long.getLong("fuzz.seed", 14);
+    private final int timeoutSeconds = Integer.getInteger("fuzz.timeoutSeconds", 120);
+
+    /** How a case was run and what it did. */
+    private record Outcome(String how, int exit, boolean hung, Throwable thrown, List<String> errLines,
+                           List<String> allLines, List<String> leftInOut, boolean crashFile, double seconds) {
+    }
+
+    @Test
+    void everyMutatedInputEndsInAValidRunOrACleanOneLineError() throws Exception {
+        int cases = Integer.getInteger("fuzz.cases", 300);
+        int childCases = Integer.getInteger("fuzz.childCases", Mutations.CHILD_KINDS);
+        Integer only = Integer.getInteger("fuzz.case");
+        Map<Corpus.Format, Integer> budget = new EnumMap<>(Corpus.Format.class);
+        for (Corpus.Format f : Corpus.Format.values()) {
+            budget.put(f, only != null ? 1 : Integer.getInteger("fuzz.fullRunsPerFormat", 3));
+        }
+        Path work = Paths.get("target", "bad-input-fuzz").toAbsolutePath();
+        deleteTree(work);
+
+        // The unmutated corpus must pass, or every mutation would "fail cleanly" for the corpus's own fault.
+        Path base = work.resolve("base");
+        Files.createDirectories(base);
+        Corpus.write(base);
+        for (Corpus.Format f : Corpus.Format.values()) {
+            assertNull(precheck(Corpus.jobFile(base, f)), "the unmutated " + f.label() + " job is valid");
+        }
+        deleteTree(base);
+
+        long started = System.nanoTime();
+        List<String> report = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        List<Integer> numbers = new ArrayList<>();
+        if (only != null) {
+            numbers.add(only);
+        } else {
+            for (int n = 0; n < cases; n++) {
+                numbers.add(n);
+            }
+        }
+        for (int n : numbers) {
+            FuzzCase c = Mutations.make(seed, n, childCases, work.resolve(String.format("case-%03d", n)));
+            Outcome o = c.child() ? runChild(c) : runInProcess(c, budget);
+            List<String> problems = judge(c, o);
+            String first = firstLine(o);
+            String kind = o.exit() == 0 ? "valid run" : o.how().equals("prechecked") ? "valid, pre-Spark checks only"
+                    : o.exit() == 2 || o.exit() == 3 ? "clean exit " + o.exit() : "other";
+            String verdict = problems.isEmpty() ? "PASS (" + kind + ")" : "FAIL: " + String.join("; ", problems);
+            String line = String.format("#%03d seed=%d %-10s %-40s %-24s [%s] exit=%s %s %.1fs | %s | %s", n, seed,
+                    c.format().label(), c.target(), c.op(), c.detail(), o.exit() < 0 ? "-" : o.exit(), o.how(),
+                    o.seconds(), clip(first, 240), verdict);
+            report.add(line);
+            System.out.println("fuzz " + line);
+            counts.merge(problems.isEmpty() ? kind : "FAILED", 1, Integer::sum);
+            seconds.merge(o.how(), o.seconds(), Double::sum);
+            counts.merge("how: " + o.how(), 1, Integer::sum);
+            if (problems.isEmpty()) {
+                deleteTree(c.root());
+            } else {
+                failures.add(line);
+                for (String p : problems) {
+                    String key = c.op() + " -> " + p.replaceAll(":.*", "");
+                    groups.computeIfAbsent(key, k -> new ArrayList<>()).add(String.format("#%03d [%s] exit=%s | %s",
+                            n, c.detail(), o.exit() < 0 ? "-" : o.exit(), clip(first, 200)));
+                }
+            }
+        }
+        double total = (System.nanoTime() - started) / 1e9;
+
+        List<String> summary = new ArrayList<>();
+        summary.add(String.format("bad-input fuzz: seed %d, %d cases in %.1f s (%s)", seed, numbers.size(), total,
+                System.getProperty("os.name") + ", " + Runtime.getRuntime().availableProcessors() + " cores"));
+        counts.forEach((k, v) -> summary.add(String.format("  %-34s %d", k, v)));
+        seconds.forEach((k, v) -> summary.add(String.format("  seconds in %-23s %.1f", k, v)));
+        summary.add("failures grouped by mutation -> problem (" + failures.size() + " failing cases):");
+        groups.forEach((k, v) -> {
+            summary.add("  " + k + " (" + v.size() + ")");
+            v.stream().limit(4).forEach(x -> summary.add("      " + x));
+        });
+        List<String> file = new ArrayList<>(summary);
+        file.add("");
+        file.add("cases:");
+        file.addAll(report);
+        Files.createDirectories(Paths.get("target"));
+        Files.write(Paths.get("target", "bad-input-fuzz-report.txt"), file, StandardCharsets.UTF_8);
+        summary.forEach(s -> System.out.println("fuzz " + s));
+
+        assertTrue(failures.isEmpty(), failures.size() + " of " + numbers.size() + " cases failed (details in "
+                + "target/bad-input-fuzz-report.txt):\n" + String.join("\n", summary));
+    }
+
+    // -------------------------------------------------------------------------------------------------------
+    // Running a case.
+
+    /** In this JVM: a full run within the budget, else the pre-Spark checks and, if they reject it, the command. */
+    private Outcome runInProcess(FuzzCase c, Map<Corpus.Format, Integer> budget) throws Exception {
+        long t0 = System.nanoTime();
+        boolean full = budget.get(c.format()) > 0 && dataBytes(c.root()) <= FULL_RUN_MAX_DATA_BYTES;
+        if (!full) {
+            AtomicReference<Throwable> rejected = new AtomicReference<>();
+            boolean done = bounded(c, () -> rejected.set(precheck(c.job())));
+            if (!done) {
+                return new Outcome("prechecked", -1, true, null, List.of(), List.of(), left(c), false, since(t0));
+            }
+            if (rejected.get() == null) {
+                return new Outcome("prechecked", -1, false, null, List.of(), List.of(), left(c), false, since(t0));
+            }
+        }
+        CliRun cli = new CliRun();
+        AtomicReference<ExitCode> exit = new AtomicReference<>();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        boolean done = bounded(c, () -> {
+            try {
+                exit.set(cli.run("train", c.job().toString(), "--out", c.out().toString()));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        int code = exit.get() == null ? -1 : exit.get().code();
+        if (full && code == 0) {
+            budget.merge(c.format(), -1, Integer::sum);
+        }
+        List<String> err = done ? cli.stderr().lines().filter(l -> !l.isBlank()).toList() : List.of();
+        List<String> all = new ArrayList<>(err);
+        if (done) {
+            cli.stdout().lines().forEach(all::add);
+        }
+        return new Outcome(full ? "full" : "in-process", code, !done, thrown.get(), err, all, left(c), false,
+                since(t0));
+    }
+
+    /** The checks {@code train} makes before Spark starts; null when they accept the job, else what they threw. */
+    private static Throwable precheck(Path job) {
+        try {
+            Configuration hadoop = new Configuration();
+            JobConfig config = JobConfigLoader.load(job.toString(), List.of(), hadoop);
+            TrainingJob.validated(config, hadoop);
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    /** Runs {@code body} in a thread of its own for at most the time bound; false when it did not finish. */
+    private boolean bounded(FuzzCase c, Runnable body) throws InterruptedException {
+        Thread t = new Thread(body, "fuzz-case-" + c.number());
+        t.setDaemon(true);
+        t.start();
+        t.join(timeoutSeconds * 1000L);
+        if (t.isAlive()) {
+            // It cannot be killed; interrupting is all this JVM can do. Later cases may be disturbed by it.
+            t.interrupt();
+            return false;
+        }
+        return true;
+    }
+
+    /** In a JVM of its own with a 256 MB heap; Spark is allowed to start in it should the input be valid. */
+    private Outcome runChild(FuzzCase c) throws Exception {
+        long t0 = System.nanoTime();
+        ChildMain child = ChildMain.start(List.of("-Xmx256m", "-Dspark.testing.memory=536870912",
+                        "-XX:ErrorFile=" + c.root().resolve("hs_err_pid%p.log"), "-XX:-HeapDumpOnOutOfMemoryError"),
+                List.of("train", c.job().toString(), "--out", c.out().toString()));
+        boolean done = child.process().waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!done) {
+            child.process().destroyForcibly();
+            child.process().waitFor(30, TimeUnit.SECONDS);
+        }
+        Thread.sleep(300); // the pump reads the last lines
+        boolean crash;
+        try (Stream<Path> s = Files.list(c.root())) {
+            crash = s.anyMatch(p -> p.getFileName().toString().startsWith("hs_err"));
+        }
+        List<String> lines = List.copyOf(child.lines());
+        return new Outcome("child", done ? child.process().exitValue() : -1, !done, null, lines, lines, left(c),
+                crash, since(t0));
+    }
+
+    // -------------------------------------------------------------------------------------------------------
+    // Judging a case.
+
+    private List<String> judge(FuzzCase c, Outcome o) {
+        List<String> problems = new ArrayList<>();
+        if (o.hung()) {
+            problems.add("hang: no end within " + timeoutSeconds + " s");
+            return problems;
+        }
+        if (o.thrown() != null) {
+            problems.add("escaped Main.run: " + o.thrown().getClass().getName() + ": "
+                    + clip(String.valueOf(o.thrown().getMessage()), 160));
+        }
+        if (o.crashFile()) {
+            problems.add("JVM crash: hs_err file written");
+        }
+        for (String l : o.allLines()) {
+            if (l.contains("OutOfMemoryError")) {
+                problems.add("OutOfMemoryError: " + clip(l, 160));
+                break;
+            }
+        }
+        for (String l : o.allLines()) {
+            if (l.contains("StackOverflowError")) {
+                problems.add("StackOverflowError: " + clip(l, 160));
+                break;
+            }
+        }
+        if (o.how().equals("prechecked")) {
+            if (c.mustFail()) {
+                problems.add("accepted invalid input: the pre-Spark checks pass input the README calls an error");
+            }
+            return problems;
+        }
+        if (o.thrown() != null) {
+            return problems;
+        }
+        if (o.exit() == 0) {
+            if (c.mustFail()) {
+                problems.add("accepted invalid input: exit 0 for input the README calls an error");
+            }
+            for (String name : List.of("model.zip", "metrics.json")) {
+                if (!Files.isRegularFile(c.out().resolve(name))) {
+                    problems.add("incomplete run: no " + name);
+                }
+            }
+            if (!o.leftInOut().equals(List.of("run"))) {
+                problems.add("left beside the run: " + o.leftInOut());
+            }
+            return problems;
+        }
+        if (o.exit() != 2 && o.exit() != 3) {
+            problems.add("exit " + o.exit() + ": expected 0, 2 or 3");
+        }
+        List<String> errors = o.allLines().stream().filter(l -> l.startsWith(PREFIX)).toList();
+        if (errors.size() != 1) {
+            problems.add(errors.size() + " error lines: expected exactly one starting \"" + PREFIX + "\"");
+        }
+        if (!o.how().equals("child") && o.errLines().size() > errors.size()) {
+            problems.add("more on stderr than the error line: " + o.errLines().size() + " lines");
+        }
+        long traces = o.allLines().stream().filter(l -> STACK.matcher(l).find()).count();
+        if (traces > 0) {
+            problems.add("stack trace: " + traces + " lines");
+        }
+        for (String e : errors) {
+            if (e.length() > MAX_MESSAGE) {
+                problems.add("message too long: " + e.length() + " characters");
+            }
+            var m = EXCEPTION_CLASS.matcher(e);
+            if (m.find()) {
+                problems.add("exception class in message: " + m.group());
+            }
+            if (e.contains("internal error")) {
+                problems.add("internal error");
+            }
+            if (o.exit() == 3 && c.dataTarget() && !e.contains(c.targetName())) {
+                problems.add("data error does not name the file: expected \"" + c.targetName() + "\"");
+            }
+        }
+        if (!o.leftInOut().isEmpty()) {
+            problems.add("left in --out's folder after a failure: " + o.leftInOut());
+        }
+        return problems;
+    }
+
+    private static String firstLine(Outcome o) {
+        if (o.how().equals("prechecked")) {
+            return "(not run: the pre-Spark checks accept it)";
+        }
+        if (o.thrown() != null) {
+            return o.thrown().toString();
+        }
+        return o.allLines().stream().filter(l -> l.startsWith(PREFIX)).findFirst()
+                .or(() -> o.exit() == 0 ? o.allLines().stream().filter(l -> l.startsWith("test accuracy")).findFirst()
+                        : o.allLines().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b))
+                .orElse("(no output)");
+    }
+
+    // -------------------------------------------------------------------------------------------------------
+    // Files.
+
+    /** What the folder holding {@code --out} contains (it starts empty). */
+    private static List<String> left(FuzzCase c) throws IOException {
+        try (Stream<Path> s = Files.list(c.out().getParent())) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Bytes of the case's regular data files (links, such as to /dev/zero, not followed). */
+    private static long dataBytes(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> !p.startsWith(root.resolve("out")) && !p.startsWith(root.resolve("jobs")))
+                    .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static double since(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static String clip(String s, int max) {
+        String one = s.replace('\n', ' ').replace('\r', ' ');
+        return one.length() <= max ? one : one.substring(0, max) + "...(" + one.length() + " chars)";
+    }
+}
