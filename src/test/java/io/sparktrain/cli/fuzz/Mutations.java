@@ -371,10 +371,13 @@ public final class Mutations {
 
     // CSV ----------------------------------------------------------------------------------------------------
 
-    /** Feature cells and whether the README makes each an error ("a non-numeric or non-finite cell"). */
+    /**
+     * Feature cells and whether the README makes each an error ("a non-numeric or non-finite cell"). Java's own
+     * literals (0x1p3, 2.5d, 1f) are not numbers in a CSV file: Python, R and spreadsheets reject them.
+     */
     private static final String[][] CELLS = {{"NaN", "y"}, {"nan", "y"}, {"Infinity", "y"}, {"-Infinity", "y"},
-        {"Inf", "y"}, {"1e99", "y"}, {"-1e99", "y"}, {"1e39", "y"}, {"3.4e38", "n"}, {"0x1p3", "n"}, {"2.5d", "n"},
-        {"1f", "n"}, {"1e-50", "n"}, {"", "y"}, {" ", "y"}, {"abc", "y"}, {"\u0661\u0662", "y"}, {"1_000", "y"},
+        {"Inf", "y"}, {"1e99", "y"}, {"-1e99", "y"}, {"1e39", "y"}, {"3.4e38", "n"}, {"0x1p3", "y"}, {"2.5d", "y"},
+        {"1f", "y"}, {"1e-50", "n"}, {"", "y"}, {" ", "y"}, {"abc", "y"}, {"\u0661\u0662", "y"}, {"1_000", "y"},
         {"+1", "n"}, {"-0", "n"}, {" 7 ", "n"}, {"1e", "y"}, {"--1", "y"}, {"1,5", "y"},
         {"9999999999999999999999", "n"}, {"0,5", "y"}, {"1.5.2", "y"}, {"\"1.0\"", "n"}, {"1;2", "y"},
         {"true", "y"}, {"null", "y"}};
