@@ -633,6 +633,33 @@ public final class Mutations {
         "model.rnn.unit = 8", "Training.epochs = 1", "data.text.fil = \"x\"", "epochs = 1", "model.layer = []",
         "training.epochs.value = 1", "\"training.epochs\" = 1"};
 
+    /**
+     * Whether a setting is read by a job of format {@code f}: only the chosen data format's settings are checked
+     * (README, "Configuration"), so a bad value of another format's key is no error there.
+     */
+    static boolean applies(String setting, Corpus.Format f) {
+        boolean text = f == Corpus.Format.TEXT;
+        boolean csv = f == Corpus.Format.CSV_FILES || f == Corpus.Format.CSV_SINGLE;
+        if (setting.startsWith("data.text.")) {
+            return text;
+        } else if (setting.startsWith("data.csv.")) {
+            return csv;
+        } else if (setting.startsWith("data.seqMnist.")) {
+            return f == Corpus.Format.SEQ_MNIST;
+        } else if (setting.startsWith("data.maxSequenceLength") || setting.startsWith("model.rnn.")
+                || setting.startsWith("model.output")) {
+            return f != Corpus.Format.MNIST;
+        } else if (setting.startsWith("data.trainLimit") || setting.startsWith("data.testLimit")
+                || setting.startsWith("data.dir =") || setting.startsWith("model.classes")) {
+            return !text;
+        } else if (setting.startsWith("model.input.channels")) {
+            return f == Corpus.Format.MNIST;
+        } else if (setting.startsWith("model.input.features")) {
+            return csv || f == Corpus.Format.SEQ_MNIST;
+        }
+        return true;
+    }
+
     private FuzzCase jobCase(Corpus.Format f) throws IOException {
         Path p = Corpus.jobFile(root, f);
         String job = Files.readString(p);
@@ -641,7 +668,8 @@ public final class Mutations {
             case 0, 1, 2 -> {
                 String line = BAD_SETTINGS[random.nextInt(BAD_SETTINGS.length)];
                 Files.writeString(p, job + line + "\n");
-                return inProcess(f, p, "job.bad-value", line.replace("\n", "; "), !LENIENT.contains(line), false);
+                return inProcess(f, p, "job.bad-value", line.replace("\n", "; "),
+                        !LENIENT.contains(line) && applies(line, f), false);
             }
             case 3 -> {
                 String line = UNKNOWN_KEYS[random.nextInt(UNKNOWN_KEYS.length)];
