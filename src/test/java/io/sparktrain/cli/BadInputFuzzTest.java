@@ -37,9 +37,10 @@ import org.junit.jupiter.api.Test;
  *   <li>a valid run: exit 0, {@code model.zip} and {@code metrics.json} in the run folder and nothing else beside
  *       it; or</li>
  *   <li>a clean error: exit 2 (configuration) or 3 (data), exactly one line {@code sparktrain: ...} of at most
- *       {@value #MAX_MESSAGE} characters (not counting the case folder's path) naming the mutated file when it is a data error, no Java stack trace, no
- *       exception class name, no OutOfMemoryError or StackOverflowError, and nothing left in the folder that holds
- *       {@code --out} (no run folder, no {@code .inprogress-*} staging folder, no checkpoints);</li>
+ *       {@value #MAX_MESSAGE} characters (not counting the case folder's path) naming the mutated file when it is
+ *       a data error, no Java stack trace, no exception class name, no OutOfMemoryError or StackOverflowError,
+ *       and nothing left in the folder that holds {@code --out} (no run folder, no {@code .inprogress-*} staging
+ *       folder, no checkpoints);</li>
  * </ul>
  * never a hang (each case is bounded: {@code -Dfuzz.timeoutSeconds}, default 120, then it counts as one), an
  * exception or error escaping {@code Main.run}, another exit code, or exit 0 on input the README documents as an
