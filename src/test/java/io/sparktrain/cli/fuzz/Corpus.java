@@ -46,7 +46,10 @@ public final class Corpus {
     private Corpus() {
     }
 
-    /** Writes the whole corpus under {@code root}: {@code mnist/}, {@code csv/}, {@code csv-single/}, {@code text.txt}, {@code jobs/}. */
+    /**
+     * Writes the whole corpus under {@code root}: {@code mnist/}, {@code csv/}, {@code csv-single/},
+     * {@code text.txt}, {@code jobs/}.
+     */
     public static void write(Path root) throws IOException {
         Random random = new Random(20261202L);
         Path mnist = Files.createDirectories(root.resolve("mnist"));
