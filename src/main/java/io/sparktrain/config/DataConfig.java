@@ -41,6 +41,33 @@ public record DataConfig(Format format, String dir, int trainLimit, int testLimi
         }
     }
 
+    /** Default of {@code data.timeoutSeconds}. */
+    public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+
+    /**
+     * {@code data.timeoutSeconds}: how long reading the data may wait on a file system that does not answer, 1 to
+     * 3600, from a job's merged configuration (the default when it has none).
+     *
+     * @throws ConfigException naming the key when it is not a whole number in range
+     */
+    public static int timeoutSeconds(com.typesafe.config.Config effective) {
+        String key = "data.timeoutSeconds";
+        if (effective == null || !effective.hasPath(key)) {
+            return DEFAULT_TIMEOUT_SECONDS;
+        }
+        int seconds;
+        try {
+            seconds = effective.getInt(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw ConfigException.invalid(key, "be a whole number of seconds in 1..3600",
+                    effective.getValue(key).render());
+        }
+        if (seconds < 1 || seconds > 3600) {
+            throw ConfigException.invalid(key, "be in 1..3600", seconds);
+        }
+        return seconds;
+    }
+
     /** Validates every field, naming the key at fault. */
     public DataConfig {
         if (format != Format.TEXT && (dir == null || dir.isBlank())) {

@@ -75,6 +75,33 @@ public record IdxFile(String file, int[] dims, byte[] data) {
         }
     }
 
+    /**
+     * The dimension sizes in the header of {@code uri} (gzipped or not), checked as {@link #read} checks them,
+     * without reading the data.
+     */
+    public static int[] readHeader(String uri, int expectedRank, Configuration hadoop) {
+        Path path = new Path(uri);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            if (!fs.exists(path)) {
+                throw new DataFormatException(uri, "file not found (run submit-scripts/fetch-mnist.sh or set data.dir)");
+            }
+            try (BufferedInputStream in = new BufferedInputStream(fs.open(path), 1 << 12)) {
+                boolean gzip = isGzip(in);
+                try {
+                    return header(uri, expectedRank, new DataInputStream(gzip ? new GZIPInputStream(in) : in));
+                } catch (IOException e) {
+                    if (gzip) {
+                        throw corruptGzip(uri, e);
+                    }
+                    throw e;
+                }
+            }
+        } catch (IOException e) {
+            throw new DataFormatException(uri, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
     /** Parses an IDX stream (gzipped or not) of unknown length; {@code uri} is used for messages only. */
     static IdxFile parse(String uri, int expectedRank, InputStream raw) throws IOException {
         return parse(uri, expectedRank, raw, -1);
