@@ -70,9 +70,10 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
                     cause = cause.getCause();
                 }
                 String why = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
-                throw new DataFormatException(e.file(), "no answer from its file system within "
-                        + DataAccess.KEY + " = " + seconds + " (" + cause.getClass().getSimpleName() + ": "
-                        + (why.length() > 200 ? why.substring(0, 200) + "..." : why) + ")", e);
+                why = cause.getClass().getSimpleName() + ": " + (why.length() > 200 ? why.substring(0, 200) + "..." : why);
+                throw new DataFormatException(e.file(), cause instanceof java.io.InterruptedIOException
+                        ? "no answer from its file system within " + DataAccess.KEY + " = " + seconds + " (" + why + ")"
+                        : "cannot reach its file system (" + why + ")", e);
             }
             throw e;
         }

@@ -153,6 +153,21 @@ class BadDataInputTest {
     }
 
     @Test
+    void aRefusedConnectionFailsAtOnceNamingTheUri() throws IOException {
+        int port;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+        String uri = "hdfs://127.0.0.1:" + port + "/data/mnist";
+        long start = System.nanoTime();
+        String err = badData("conf/mnist-cnn.conf", "data.dir=\"" + uri + "\"", "data.timeoutSeconds=5");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds < 15, "took " + seconds + " s");
+        assertTrue(err.startsWith("sparktrain: bad data: " + uri + "/train-images-idx3-ubyte: cannot reach its file "
+                + "system (ConnectException: "), err);
+    }
+
+    @Test
     void theTimeoutIsValidatedNamingTheKey() {
         assertEquals(ExitCode.USAGE, cli.run("train", "conf/mnist-cnn.conf", "--set", "data.timeoutSeconds=0",
                 "--out", runs.resolve("run").toString()));
