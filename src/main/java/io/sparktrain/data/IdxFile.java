@@ -131,7 +131,7 @@ public record IdxFile(String file, int[] dims, byte[] data) {
                         + ": header " + Arrays.toString(dims) + " declares " + total + " bytes of data, the file has "
                         + (fileLength - headerBytes));
             }
-            byte[] bytes = gzip || fileLength < 0 ? readChunked(uri, data, dims, total) : data.readNBytes((int) total);
+            byte[] bytes = gzip || fileLength < 0 ? readChunked(data, total) : data.readNBytes((int) total);
             if (bytes.length < total) {
                 throw new DataFormatException(uri, "truncated: header " + Arrays.toString(dims) + " needs " + total
                         + " bytes of data, file has " + bytes.length);
@@ -222,7 +222,7 @@ public record IdxFile(String file, int[] dims, byte[] data) {
     }
 
     /** Up to {@code total} bytes, the buffer growing with what arrives rather than with what the header claims. */
-    private static byte[] readChunked(String uri, DataInputStream in, int[] dims, long total) throws IOException {
+    private static byte[] readChunked(DataInputStream in, long total) throws IOException {
         byte[] buf = new byte[(int) Math.min(total, 1 << 20)];
         int filled = 0;
         while (filled < total) {

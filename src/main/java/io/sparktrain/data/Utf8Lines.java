@@ -78,8 +78,8 @@ public final class Utf8Lines implements Closeable {
 
     /**
      * How many characters of text this JVM can afford to hold while preparing examples from them: each character
-     * becomes a few ints (code point, input, label) and a share of the examples' arrays, so an eighth of the heap
-     * in bytes, divided by 32, and never more than an int can index.
+     * becomes a few ints (code point, input, label) and a share of the examples' arrays: a character per 32 bytes
+     * of maximum heap, and never more than an int can index.
      */
     public static long textBudget() {
         return Math.min(Integer.MAX_VALUE - 8L, Runtime.getRuntime().maxMemory() / 32);
