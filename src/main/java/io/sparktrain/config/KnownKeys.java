@@ -33,10 +33,13 @@ final class KnownKeys {
             if (reference.hasPathOrNull(path)) {
                 if (!reference.getIsNull(path) && reference.getValue(path).valueType() == ConfigValueType.OBJECT
                         && value.valueType() != ConfigValueType.OBJECT) {
-                    Set<String> keys = reference.getConfig(path).root().keySet();
-                    throw new ConfigException(ConfigException.shorten(path + " is a section (" + keys.size()
-                            + " keys: " + String.join(", ", keys) + "), not a value; set one of its keys, e.g. "
-                            + path + "." + keys.iterator().next() + ", got " + value.render() + " in " + where));
+                    List<String> keys = new ArrayList<>(reference.getConfig(path).root().keySet());
+                    java.util.Collections.sort(keys);
+                    String some = String.join(", ", keys.subList(0, Math.min(4, keys.size())))
+                            + (keys.size() > 4 ? ", ..." : "");
+                    throw new ConfigException(ConfigException.shorten(path + " is a section, not a value; set its "
+                            + "keys (" + some + ") instead, got " + ConfigException.shorten(value.render(), 60)
+                            + " in " + where));
                 }
                 continue;
             }

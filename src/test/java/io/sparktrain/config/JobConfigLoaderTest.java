@@ -83,8 +83,10 @@ class JobConfigLoaderTest {
 
     @Test
     void aValueWhereTheDefaultsHaveASectionIsNamed() {
-        assertTrue(setError("training=5").startsWith("training is a section ("), setError("training=5"));
-        assertTrue(setError("training=5").endsWith("got 5 in --set training=5: 1"), setError("training=5"));
+        assertEquals("training is a section, not a value; set its keys (averagingFrequency, batchSizePerWorker, "
+                + "clipping, divergence, ...) instead, got 5 in --set training=5: 1", setError("training=5"));
+        assertEquals("data.csv is a section, not a value; set its keys (header, layout, standardize) instead, got "
+                + "\"files\" in String: 1", error("data.csv = files"));
         assertEquals("training.epochs is a value, not a section, so training.epochs.a is not a key; set "
                 + "training.epochs itself (String: 1)", error("training.epochs { a = 1 }"));
     }
