@@ -78,7 +78,7 @@ final class JobFile {
      * @param display the path as the user would recognise it, for messages and origins
      * @param chain the files including this one, outermost first
      * @param required whether a missing file is an error (it is for the job file and {@code required(...)})
-     * @return its settings, or an empty configuration when an optional include is missing
+     * @return its settings, or null when an optional include is missing
      */
     private Config parse(Path path, String display, List<Step> chain, boolean required) {
         FileSystem fs;
@@ -114,9 +114,7 @@ final class JobFile {
             if (required) {
                 throw new ConfigException(describe(display, chain) + " not found");
             }
-            LOG.warn("{} not found; skipped (HOCON ignores a missing include unless it is required(...))",
-                    describe(display, chain));
-            return ConfigFactory.empty();
+            return null;
         } catch (IOException e) {
             throw new ConfigException(describe(display, chain) + ": cannot read: " + oneLine(e));
         }
@@ -282,7 +280,24 @@ final class JobFile {
 
         @Override
         public ConfigObject include(ConfigIncludeContext context, String what) {
-            return includePath(context, what);
+            String lower = what.toLowerCase(Locale.ROOT);
+            if (lower.endsWith(".conf") || lower.endsWith(".json") || lower.endsWith(".properties")) {
+                return includePath(context, what);
+            }
+            // HOCON, as Typesafe Config reads it: any other name is a base name, and the include is NAME.conf,
+            // NAME.json and NAME.properties, those found, .conf winning over .json over .properties. file("NAME")
+            // and url("NAME") read NAME itself.
+            Config merged = null;
+            for (String extension : List.of(".conf", ".json", ".properties")) {
+                Config one = parse(resolve(what + extension), display(what + extension), chain, false);
+                if (one != null) {
+                    merged = merged == null ? one : merged.withFallback(one);
+                }
+            }
+            if (merged == null) {
+                return missing(context, display(what) + " (.conf, .json or .properties)");
+            }
+            return merged.root();
         }
 
         @Override
@@ -300,27 +315,44 @@ final class JobFile {
         }
 
         private ConfigObject includePath(ConfigIncludeContext context, String what) {
+            Config included = parse(resolve(what), display(what), chain, required(context));
+            return included == null ? missing(context, display(what)) : included.root();
+        }
+
+        private static boolean required(ConfigIncludeContext context) {
+            return !context.parseOptions().getAllowMissing();
+        }
+
+        private ConfigObject missing(ConfigIncludeContext context, String display) {
+            String what = describe(display, chain);
+            if (required(context)) {
+                throw new ConfigException(what + " not found");
+            }
+            LOG.warn("{} not found; skipped (HOCON ignores a missing include unless it is required(...))", what);
+            return ConfigFactory.empty().root();
+        }
+
+        /** {@code what} as written, or beside the including file when it is a relative path. */
+        private Path resolve(String what) {
             if (what.isEmpty()) {
                 throw new ConfigException("include \"\" in " + includingDisplay + " names no file");
             }
-            Path target;
-            String display;
             try {
                 Path given = new Path(what);
                 if (given.isAbsoluteAndSchemeAuthorityNull() || given.toUri().getScheme() != null) {
-                    target = given;
-                    display = what;
-                } else {
-                    Path folder = including.getParent();
-                    target = folder == null ? given : new Path(folder, given);
-                    display = target.toString();
+                    return given;
                 }
+                Path folder = including.getParent();
+                return folder == null ? given : new Path(folder, given);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("include \"" + ConfigException.shorten(what, 120) + "\" in "
                         + includingDisplay + ": not a path: " + oneLine(e));
             }
-            boolean required = !context.parseOptions().getAllowMissing();
-            return parse(target, display, chain, required).root();
+        }
+
+        private String display(String what) {
+            Path given = resolve(what);
+            return given.toString();
         }
     }
 }

@@ -76,6 +76,21 @@ class JobFileTest {
     }
 
     @Test
+    void anIncludeWithoutExtensionReadsTheConfJsonAndPropertiesFiles() throws IOException {
+        write("base.conf", "training.epochs = 7\n");
+        write("base.json", "{ \"training\": { \"epochs\": 8, \"workers\": 3 } }\n");
+        write("base.properties", "training.workers = 4\ntraining.seed = 9\n");
+        Path job = write("job.conf", "include \"base\"\nname = job\n");
+        JobConfig config = load(job);
+        assertEquals(7, config.training().epochs(), ".conf wins over .json");
+        assertEquals(3, config.training().workers(), ".json wins over .properties");
+        assertEquals(9, config.training().seed());
+        Path missing = write("missing.conf", "include required(\"nothing\")\nname = job\n");
+        assertEquals("config file " + dir.resolve("nothing") + " (.conf, .json or .properties) (included by "
+                + missing + ") not found", error(missing));
+    }
+
+    @Test
     void aMissingPlainIncludeIsSkippedAsHoconSpecifies() throws IOException {
         Path job = write("job.conf", "include \"optional.conf\"\ntraining.epochs = 4\n");
         assertEquals(4, load(job).training().epochs());
@@ -98,7 +113,7 @@ class JobFileTest {
 
     @Test
     void includesAreBoundedInSize() throws IOException {
-        Path zero = write("zero.conf", "include \"/dev/zero\"\nname = z\n");
+        Path zero = write("zero.conf", "include file(\"/dev/zero\")\nname = z\n");
         assertEquals("config file /dev/zero (included by " + zero + ") is larger than 1 MiB; a job file is a few "
                 + "KB (wrong path?)", error(zero));
         byte[] big = new byte[JobFile.MAX_BYTES + 1];
@@ -117,7 +132,7 @@ class JobFileTest {
         Files.createDirectories(dir.resolve("conf"));
         assertEquals("config file " + dir.resolve("conf") + " is a directory, not a job file",
                 error(dir.resolve("conf")));
-        Path job = write("job.conf", "include required(\"conf\")\nname = x\n");
+        Path job = write("job.conf", "include required(file(\"conf\"))\nname = x\n");
         assertEquals("config file " + dir.resolve("conf") + " (included by " + job + ") is a directory, not a job "
                 + "file", error(job));
     }
