@@ -119,7 +119,7 @@ final class JobFile {
             throw new ConfigException(describe(display, chain) + ": cannot read: " + oneLine(e));
         }
         String text = decode(bytes, display);
-        checkNesting(text, display);
+        int unclosed = checkNesting(text, display);
         List<Step> inner = new ArrayList<>(chain);
         inner.add(new Step(qualified, display));
         ConfigParseOptions options = ConfigParseOptions.defaults()
@@ -130,6 +130,11 @@ final class JobFile {
         try {
             return ConfigFactory.parseString(text, options);
         } catch (com.typesafe.config.ConfigException e) {
+            if (unclosed > 0 && String.valueOf(e.getMessage()).contains("end of file")) {
+                // Typesafe Config words a missing '}' at the end as "expecting a close parentheses ')'".
+                throw new ConfigException("config file " + ConfigException.shorten(display, 150) + ": line "
+                        + unclosed + " opens a '{' or '[' that is never closed (the file ends first)");
+            }
             throw new ConfigException(ConfigException.shorten(oneLine(e)));
         } catch (StackOverflowError e) {
             throw new ConfigException("config file " + ConfigException.shorten(display, 150)
@@ -204,8 +209,12 @@ final class JobFile {
     /**
      * Rejects nesting deeper than {@link #MAX_NESTING} before the recursive parser overflows its stack. Counts
      * braces and brackets outside strings and comments, as HOCON tokenises them (a '{' cannot be unquoted text).
+     *
+     * @return the line of the outermost '{' or '[' left open at the end, 0 if none; only used to word the parser's
+     *     own error, so a miscount here cannot fail a valid file
      */
-    static void checkNesting(String text, String display) {
+    static int checkNesting(String text, String display) {
+        int[] opened = new int[MAX_NESTING + 1];
         int depth = 0;
         int line = 1;
         int n = text.length();
@@ -232,6 +241,9 @@ final class JobFile {
                 i++;
             } else {
                 if (ch == '{' || ch == '[') {
+                    if (depth >= 0 && depth < opened.length) {
+                        opened[depth] = line;
+                    }
                     if (++depth > MAX_NESTING) {
                         throw new ConfigException("config file " + ConfigException.shorten(display, 150) + ": line "
                                 + line + " nests braces/brackets more than " + MAX_NESTING + " deep");
@@ -242,6 +254,7 @@ final class JobFile {
                 i++;
             }
         }
+        return depth > 0 ? opened[0] : 0;
     }
 
     private static ConfigSyntax syntax(String name) {

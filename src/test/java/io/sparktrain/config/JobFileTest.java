@@ -140,7 +140,11 @@ class JobFileTest {
     @Test
     void malformedTextIsOneLineNamingFileAndLine() throws IOException {
         Path braces = write("braces.conf", "name = x\ntraining {\n  epochs = 3\n");
-        assertTrue(error(braces).startsWith(braces + ": 4: "), error(braces));
+        assertEquals("config file " + braces + ": line 2 opens a '{' or '[' that is never closed (the file ends "
+                + "first)", error(braces));
+        Path list = write("list.conf", "name = x\ntraining { epochs = 3 }\nmodel.layers = [\n  { type = output }\n");
+        assertEquals("config file " + list + ": line 3 opens a '{' or '[' that is never closed (the file ends "
+                + "first)", error(list));
         Path close = write("close.conf", "name = x\n}\n");
         assertTrue(error(close).startsWith(close + ": 2: unbalanced close brace"), error(close));
         Path escape = write("escape.conf", "name = x\ndata.dir = \"C:\\data\"\n");
