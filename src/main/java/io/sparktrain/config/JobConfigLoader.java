@@ -54,11 +54,20 @@ public final class JobConfigLoader {
 
     /** Validates a job from already-merged user settings (defaults fill in the rest). */
     public static JobConfig fromConfig(Config user) {
-        Config reference = parse(() -> ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), REFERENCE,
-                ConfigParseOptions.defaults().setAllowMissing(false)));
+        Config reference = reference();
         KnownKeys.check(user, reference);
         Config c = parse(() -> user.withFallback(reference).resolve());
         return read(c, reference);
+    }
+
+    /** The known key nearest to {@code key} (a typo's likely meaning), if one is a slip or two away. */
+    public static java.util.Optional<String> nearestKey(String key) {
+        return KnownKeys.nearest(key, reference());
+    }
+
+    private static Config reference() {
+        return parse(() -> ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), REFERENCE,
+                ConfigParseOptions.defaults().setAllowMissing(false)));
     }
 
     private static JobConfig read(Config c, Config reference) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -61,6 +62,32 @@ final class KnownKeys {
 
     /** The key whose first {@code k} parts are not in the defaults, with a suggestion when one is close. */
     private static ConfigException unknown(String path, List<String> parts, int k, Config reference, String where) {
+        String shown = ConfigException.shorten(path, 150);
+        return nearest(parts, k, reference).map(suggestion -> new ConfigException("unknown key " + shown
+                        + " (did you mean " + ConfigException.shorten(suggestion, 100) + "?) in " + where))
+                .orElseGet(() -> new ConfigException("unknown key " + shown + " (" + where + "); the keys a job can "
+                        + "set are in " + REFERENCE_FILE));
+    }
+
+    /** The known key nearest to {@code path}, if one is a slip or two away; {@code defaults} list the keys. */
+    static Optional<String> nearest(String path, Config defaults) {
+        Config reference = defaults.resolve();
+        List<String> parts;
+        try {
+            parts = ConfigUtil.splitPath(path);
+        } catch (com.typesafe.config.ConfigException e) {
+            return Optional.empty();
+        }
+        for (int k = 1; k <= parts.size(); k++) {
+            if (!reference.hasPathOrNull(ConfigUtil.joinPath(parts.subList(0, k)))) {
+                return nearest(parts, k, reference);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A known key for {@code parts} whose first {@code k} parts are not in {@code reference}, if one is close. */
+    private static Optional<String> nearest(List<String> parts, int k, Config reference) {
         String name = parts.get(k - 1);
         List<String> parent = parts.subList(0, k - 1);
         Set<String> siblings = parent.isEmpty() ? reference.root().keySet()
@@ -74,19 +101,15 @@ final class KnownKeys {
                 bestDistance = d;
             }
         }
-        String shown = ConfigException.shorten(path, 150);
         if (best == null || bestDistance > Math.min(3, Math.max(1, name.length() / 3))) {
-            return new ConfigException("unknown key " + shown + " (" + where + "); the keys a job can set are in "
-                    + REFERENCE_FILE);
+            return Optional.empty();
         }
         List<String> fixed = new ArrayList<>(parent);
         fixed.add(best);
         String section = ConfigUtil.joinPath(fixed);
         fixed.addAll(parts.subList(k, parts.size()));
         String whole = ConfigUtil.joinPath(fixed);
-        String suggestion = reference.hasPathOrNull(whole) ? whole : section;
-        return new ConfigException("unknown key " + shown + " (did you mean " + ConfigException.shorten(suggestion, 100)
-                + "?) in " + where);
+        return Optional.of(reference.hasPathOrNull(whole) ? whole : section);
     }
 
     /**

@@ -38,6 +38,15 @@ class ConfigCommandTest {
     }
 
     @Test
+    void getOfAnUnknownKeyNamesTheNearestKnownKey() throws IOException {
+        Path job = Files.writeString(tmp.resolve("job.conf"), "name = x\n");
+        assertEquals("--get training.epoch: no such key (did you mean training.epochs?)",
+                usageError("config", job.toString(), "--get", "training.epoch"));
+        assertEquals("--get nothing.here: no such key", usageError("config", job.toString(), "--get", "nothing.here"));
+        assertEquals("--get a..b: no such key", usageError("config", job.toString(), "--get", "a..b"));
+    }
+
+    @Test
     void badJobFilesAndSettingsAreExitTwoWithOneLine() throws IOException {
         Path job = Files.writeString(tmp.resolve("job.conf"), "name = x\n");
         assertEquals("training.epochs must be a whole number, got 1.5",
