@@ -12,9 +12,9 @@ public final class ConfigException extends RuntimeException {
         super(message);
     }
 
-    /** The standard form: {@code key must RULE, got VALUE}. */
+    /** The standard form: {@code key must RULE, got VALUE}; a long key or value is cut in the middle. */
     public static ConfigException invalid(String key, String rule, Object value) {
-        return new ConfigException(key + " must " + rule + ", got " + value);
+        return new ConfigException(shorten(key, 120) + " must " + rule + ", got " + shorten(String.valueOf(value), 120));
     }
 
     /** Longest message {@link #shorten(String)} leaves: one terminal line or two. */

@@ -3,6 +3,7 @@ package io.sparktrain.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import io.sparktrain.model.LayerSpec;
@@ -248,7 +249,7 @@ public final class JobConfigLoader {
             n = null; // infinities, NaN and text: reported below with the value as given
         }
         String shown = raw instanceof String ? "\"" + ConfigException.shorten((String) raw, 80) + "\""
-                : ConfigException.shorten(String.valueOf(v.render()), 80);
+                : ConfigException.shorten(v.render(ConfigRenderOptions.concise()), 80);
         if (n == null || n.stripTrailingZeros().scale() > 0) {
             throw ConfigException.invalid(key, "be a whole number", shown);
         }

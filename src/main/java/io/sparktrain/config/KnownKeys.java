@@ -1,6 +1,7 @@
 package io.sparktrain.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -39,7 +40,7 @@ final class KnownKeys {
                     String some = String.join(", ", keys.subList(0, Math.min(4, keys.size())))
                             + (keys.size() > 4 ? ", ..." : "");
                     throw new ConfigException(ConfigException.shorten(path + " is a section, not a value; set its "
-                            + "keys (" + some + ") instead, got " + ConfigException.shorten(value.render(), 60)
+                            + "keys (" + some + ") instead, got " + ConfigException.shorten(value.render(ConfigRenderOptions.concise()), 60)
                             + " in " + where));
                 }
                 continue;

@@ -50,8 +50,8 @@ final class LayerSpecParser {
         }
         for (String k : l.root().keySet()) {
             if (!allowed.contains(k)) {
-                throw new ConfigException(key + "." + k + " is not a setting of a " + type + " layer; allowed: "
-                        + allowed);
+                throw new ConfigException(ConfigException.shorten(key + "." + k, 120) + " is not a setting of a "
+                        + type + " layer; allowed: " + allowed);
             }
         }
         try {

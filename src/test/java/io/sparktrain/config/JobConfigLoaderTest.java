@@ -97,6 +97,7 @@ class JobConfigLoaderTest {
         assertEquals("training.epochs must be a whole number, got 1.5", setError("training.epochs=1.5"));
         assertEquals("training.epochs must be a whole number, got \"1.5\"", error("training.epochs = \"1.5\""));
         assertEquals("training.epochs must be a whole number, got \"many\"", error("training.epochs = many"));
+        assertEquals("training.epochs must be a whole number, got [1]", error("training.epochs = [1]"));
         assertEquals("training.seed must be a whole number, got 0.5", error("training.seed = 0.5"));
         assertEquals("training.workers must be a whole number in [-2147483648, 2147483647], got 3000000000",
                 error("training.workers = 3000000000"));
@@ -111,6 +112,17 @@ class JobConfigLoaderTest {
         // A whole number written with a decimal point or an exponent is still whole.
         assertEquals(3, JobConfigLoader.fromString("training.epochs = 3.0").training().epochs());
         assertEquals(1000, JobConfigLoader.fromString("training.evalBatchSize = 1e3").training().evalBatchSize());
+    }
+
+    @Test
+    void longValuesAndKeysAreCutInTheMiddle() {
+        String updater = error("training.updater = " + "x".repeat(3000));
+        assertTrue(updater.startsWith("training.updater must be one of [adam, sgd, nesterovs], got \"xxx"), updater);
+        assertTrue(updater.contains("...") && updater.length() < 300, updater);
+        String name = error("name = \"" + "x".repeat(3000) + "!\"");
+        assertTrue(name.endsWith("xxx!\"") && name.contains("...") && name.length() < 300, name);
+        String layer = error("model.preset = \"\", model.layers = [{ type = conv, " + "y".repeat(3000) + " = 1 }]");
+        assertTrue(layer.startsWith("model.layers[0].yyy") && layer.contains("...") && layer.length() < 300, layer);
     }
 
     @Test
