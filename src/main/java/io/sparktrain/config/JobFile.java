@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -63,7 +62,13 @@ final class JobFile {
     /** The job file's settings, its includes merged in (substitutions not yet resolved). */
     static Config read(String jobFile, Configuration hadoop) {
         JobFile reader = new JobFile(hadoop);
-        Path path = new Path(jobFile);
+        Path path;
+        try {
+            path = new Path(jobFile);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("config file \"" + ConfigException.shorten(jobFile, 150) + "\" is not a path or "
+                    + "URI: " + oneLine(e));
+        }
         Config config = reader.parse(path, jobFile, List.of(), true);
         if (config.root().isEmpty()) {
             throw new ConfigException("config file " + jobFile + " sets nothing (it is empty); a job sets at least "
@@ -103,13 +108,10 @@ final class JobFile {
             throw new ConfigException(describe(display, chain) + ": more than " + MAX_INCLUDE_DEPTH
                     + " nested includes or " + MAX_FILES + " included files in one job");
         }
-        byte[] bytes;
         try {
-            FileStatus status = fs.getFileStatus(qualified);
-            if (status.isDirectory()) {
+            if (fs.getFileStatus(qualified).isDirectory()) {
                 throw new ConfigException(describe(display, chain) + " is a directory, not a job file");
             }
-            bytes = readBounded(fs, qualified, display, chain);
         } catch (FileNotFoundException e) {
             if (required) {
                 throw new ConfigException(describe(display, chain) + " not found");
@@ -117,6 +119,15 @@ final class JobFile {
             return null;
         } catch (IOException e) {
             throw new ConfigException(describe(display, chain) + ": cannot read: " + oneLine(e));
+        }
+        byte[] bytes;
+        try {
+            // Past getFileStatus, a FileNotFoundException means unreadable (the local file system reports
+            // "Permission denied" so), not missing.
+            bytes = readBounded(fs, qualified, display, chain);
+        } catch (IOException e) {
+            throw new ConfigException(ConfigException.shorten(describe(display, chain) + ": cannot read: "
+                    + oneLine(e)));
         }
         String text = decode(bytes, display);
         int unclosed = checkNesting(text, display);

@@ -94,6 +94,18 @@ class JobFileOnHdfsTest {
     }
 
     @Test
+    void anUnreadableJobFileSaysSoNotNotFound() throws Exception {
+        String job = write("/private/job.conf", "name = x\n");
+        fs.setPermission(new Path("/private/job.conf"), new org.apache.hadoop.fs.permission.FsPermission((short) 0600));
+        String message = org.apache.hadoop.security.UserGroupInformation.createRemoteUser("someone-else").doAs(
+                (java.security.PrivilegedExceptionAction<String>) () -> assertThrows(ConfigException.class,
+                        () -> JobConfigLoader.load(job, List.of(), new Configuration(fs.getConf()))).getMessage());
+        assertTrue(message.startsWith("config file " + job + ": cannot read: "), message);
+        assertTrue(message.contains("Permission denied"), message);
+        assertTrue(message.length() <= ConfigException.MAX_MESSAGE, message);
+    }
+
+    @Test
     void aHugeFileOnHdfsIsRefusedWithoutReadingItAll() throws IOException {
         Path big = new Path("/big.conf");
         try (OutputStream out = fs.create(big, true)) {

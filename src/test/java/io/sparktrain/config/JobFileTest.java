@@ -163,6 +163,16 @@ class JobFileTest {
     }
 
     @Test
+    void aJobPathThatIsNoPathIsAUsageError() {
+        assertEquals("config file \"\" is not a path or URI: Can not create a Path from an empty string",
+                assertThrows(ConfigException.class, () -> JobConfigLoader.load("", List.of(), new Configuration()))
+                        .getMessage());
+        String message = assertThrows(ConfigException.class, () -> JobConfigLoader.load("a:b.conf", List.of(),
+                new Configuration())).getMessage();
+        assertTrue(message.startsWith("config file \"a:b.conf\" is not a path or URI: "), message);
+    }
+
+    @Test
     void aByteOrderMarkIsAccepted() throws IOException {
         Path bom = write("bom.conf", "\uFEFFname = bom\ntraining.epochs = 2\n");
         assertEquals("bom", load(bom).name());
