@@ -112,6 +112,31 @@ class JobFileTest {
     }
 
     @Test
+    void urlIncludesReadThroughHadoopToo() throws IOException {
+        Path base = write("elsewhere/base.conf", "training.epochs = 6\n");
+        Path job = write("job.conf", "include required(url(\"" + base.toUri() + "\"))\nname = u\n");
+        assertEquals(6, load(job).training().epochs());
+    }
+
+    @Test
+    void includesAreBoundedInDepthAndCount() throws IOException {
+        // A chain 20 files deep (no cycle).
+        for (int i = 0; i < 20; i++) {
+            write("chain" + i + ".conf", "include required(\"chain" + (i + 1) + ".conf\")\nname = c\n");
+        }
+        write("chain20.conf", "name = end\n");
+        assertTrue(error(dir.resolve("chain0.conf")).contains("more than 16 nested includes or 100 included files"),
+                error(dir.resolve("chain0.conf")));
+        // Each file including the next one twice: 2^12 reads without a bound.
+        for (int i = 0; i < 12; i++) {
+            write("fan" + i + ".conf", ("include \"fan" + (i + 1) + ".conf\"\n").repeat(2) + "name = f\n");
+        }
+        write("fan12.conf", "name = end\n");
+        assertTrue(error(dir.resolve("fan0.conf")).contains("more than 16 nested includes or 100 included files"),
+                error(dir.resolve("fan0.conf")));
+    }
+
+    @Test
     void includesAreBoundedInSize() throws IOException {
         Path zero = write("zero.conf", "include file(\"/dev/zero\")\nname = z\n");
         assertEquals("config file /dev/zero (included by " + zero + ") is larger than 1 MiB; a job file is a few "
