@@ -242,7 +242,7 @@ public final class JobConfigLoader {
         try {
             if (raw instanceof Number number) {
                 n = new BigDecimal(number.toString());
-            } else if (raw instanceof String text) {
+            } else if (raw instanceof String text && text.length() <= 40) { // longer is no int or long
                 n = new BigDecimal(text.trim());
             }
         } catch (NumberFormatException e) {

@@ -98,6 +98,8 @@ class JobConfigLoaderTest {
         assertEquals("training.epochs must be a whole number, got \"1.5\"", error("training.epochs = \"1.5\""));
         assertEquals("training.epochs must be a whole number, got \"many\"", error("training.epochs = many"));
         assertEquals("training.epochs must be a whole number, got [1]", error("training.epochs = [1]"));
+        assertEquals("training.epochs must be a whole number, got \"" + "9".repeat(50) + "\"",
+                error("training.epochs = \"" + "9".repeat(50) + "\""));
         assertEquals("training.seed must be a whole number, got 0.5", error("training.seed = 0.5"));
         assertEquals("training.workers must be a whole number in [-2147483648, 2147483647], got 3000000000",
                 error("training.workers = 3000000000"));
