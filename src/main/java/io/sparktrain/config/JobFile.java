@@ -13,6 +13,7 @@ import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.ByteBuffer;
@@ -71,7 +72,8 @@ final class JobFile {
         }
         Config config = reader.parse(path, jobFile, List.of(), true);
         if (config.root().isEmpty()) {
-            throw new ConfigException("config file " + jobFile + " sets nothing (it is empty); a job sets at least "
+            throw new ConfigException("config file " + ConfigException.shorten(jobFile, 150) + " sets nothing (it is "
+                    + "empty); a job sets at least "
                     + "its name and data (see conf/ for examples)");
         }
         return config;
@@ -92,7 +94,8 @@ final class JobFile {
             fs = path.getFileSystem(hadoop);
             qualified = fs.makeQualified(path);
         } catch (IOException | IllegalArgumentException e) {
-            throw new ConfigException(describe(display, chain) + ": cannot open: " + oneLine(e));
+            throw new ConfigException(ConfigException.shorten(describe(display, chain) + ": cannot open: "
+                    + oneLine(e)));
         }
         int seen = chain.stream().map(Step::qualified).toList().indexOf(qualified);
         if (seen >= 0) {
@@ -104,9 +107,13 @@ final class JobFile {
             throw new ConfigException(ConfigException.shorten("include cycle: " + String.join(" -> ", names)
                     + " (" + display + ")"));
         }
-        if (chain.size() >= MAX_INCLUDE_DEPTH || ++filesRead > MAX_FILES) {
-            throw new ConfigException(describe(display, chain) + ": more than " + MAX_INCLUDE_DEPTH
-                    + " nested includes or " + MAX_FILES + " included files in one job");
+        if (chain.size() > MAX_INCLUDE_DEPTH) {
+            throw new ConfigException(describe(display, chain) + ": includes nest more than " + MAX_INCLUDE_DEPTH
+                    + " deep");
+        }
+        if (++filesRead > MAX_FILES) {
+            throw new ConfigException(describe(display, chain) + ": the job reads more than " + MAX_FILES
+                    + " included files");
         }
         try {
             if (fs.getFileStatus(qualified).isDirectory()) {
@@ -118,7 +125,8 @@ final class JobFile {
             }
             return null;
         } catch (IOException e) {
-            throw new ConfigException(describe(display, chain) + ": cannot read: " + oneLine(e));
+            throw new ConfigException(ConfigException.shorten(describe(display, chain) + ": cannot read: "
+                    + oneLine(e)));
         }
         byte[] bytes;
         try {
@@ -137,7 +145,7 @@ final class JobFile {
                 .setSyntax(syntax(path.getName()))
                 .setOriginDescription(display)
                 .setAllowMissing(true)
-                .setIncluder(new Includer(path, display, List.copyOf(inner)));
+                .setIncluder(new Includer(path, qualified, display, List.copyOf(inner)));
         try {
             return ConfigFactory.parseString(text, options);
         } catch (com.typesafe.config.ConfigException e) {
@@ -288,11 +296,13 @@ final class JobFile {
     /** Resolves the includes of one file against that file's folder, on its file system. */
     private final class Includer implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL {
         private final Path including;
+        private final Path includingQualified;
         private final String includingDisplay;
         private final List<Step> chain;
 
-        Includer(Path including, String includingDisplay, List<Step> chain) {
+        Includer(Path including, Path includingQualified, String includingDisplay, List<Step> chain) {
             this.including = including;
+            this.includingQualified = includingQualified;
             this.includingDisplay = includingDisplay;
             this.chain = chain;
         }
@@ -363,7 +373,12 @@ final class JobFile {
             }
             try {
                 Path given = new Path(what);
-                if (given.isAbsoluteAndSchemeAuthorityNull() || given.toUri().getScheme() != null) {
+                if (given.isAbsoluteAndSchemeAuthorityNull()) {
+                    // "/shared/base.conf" in a job on hdfs://nn is on hdfs://nn, whatever fs.defaultFS says.
+                    URI on = includingQualified.toUri();
+                    return new Path(on.getScheme(), on.getAuthority(), given.toUri().getPath());
+                }
+                if (given.toUri().getScheme() != null) {
                     return given;
                 }
                 Path folder = including.getParent();
@@ -374,9 +389,10 @@ final class JobFile {
             }
         }
 
+        /** How messages name the include: as written when absolute, else beside the including file. */
         private String display(String what) {
-            Path given = resolve(what);
-            return given.toString();
+            Path resolved = resolve(what);
+            return new Path(what).isAbsoluteAndSchemeAuthorityNull() ? what : resolved.toString();
         }
     }
 }

@@ -50,8 +50,11 @@ class JobFileOnHdfsTest {
         return hdfs + path;
     }
 
+    /** Loads with the local file system as the default, as a launch on an edge node would: HDFS only by URI. */
     private static JobConfig load(String job) {
-        return JobConfigLoader.load(job, List.of(), fs.getConf());
+        Configuration conf = new Configuration(fs.getConf());
+        conf.set("fs.defaultFS", "file:///");
+        return JobConfigLoader.load(job, List.of(), conf);
     }
 
     private static String error(String job) {
