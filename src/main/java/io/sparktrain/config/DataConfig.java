@@ -90,17 +90,18 @@ public record DataConfig(Format format, String dir, int trainLimit, int testLimi
         if (maxSequenceLength <= 0) {
             throw ConfigException.invalid("data.maxSequenceLength", "be > 0", maxSequenceLength);
         }
-        if (window <= 0) {
+        // The data.text.* settings only matter, and are only checked, for data.format = text.
+        if (format == Format.TEXT && window <= 0) {
             throw ConfigException.invalid("data.text.window", "be > 0", window);
         }
-        if (window > maxSequenceLength) {
+        if (format == Format.TEXT && window > maxSequenceLength) {
             throw ConfigException.invalid("data.text.window", "be <= data.maxSequenceLength (" + maxSequenceLength
                     + ")", window);
         }
-        if (stride <= 0) {
+        if (format == Format.TEXT && stride <= 0) {
             throw ConfigException.invalid("data.text.stride", "be > 0", stride);
         }
-        if (!(testFraction > 0 && testFraction < 1)) {
+        if (format == Format.TEXT && !(testFraction > 0 && testFraction < 1)) {
             throw ConfigException.invalid("data.text.testFraction", "be in (0, 1)", testFraction);
         }
     }
