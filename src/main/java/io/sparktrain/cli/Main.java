@@ -185,6 +185,11 @@ public final class Main {
                 err.println("sparktrain: bad data: " + d.getMessage()); // raised on an executor
                 return ExitCode.BAD_DATA;
             }
+            var connector = SparkContexts.missingConnector(e);
+            if (connector.isPresent()) {
+                err.println("sparktrain: " + connector.get());
+                return ExitCode.USAGE;
+            }
             LOG.error("unexpected failure", e);
             err.println("sparktrain: internal error: " + e + " (see the log above)");
             return ExitCode.INTERNAL;

@@ -38,10 +38,33 @@ public final class TrainingJob {
     private TrainingJob() {
     }
 
-    /** The run folder when none is given: {@code runs/<yyyyMMdd-HHmmss>-<name>}. */
+    /**
+     * The run folder when none is given, {@code runs/<yyyyMMdd-HHmmss-SSS>-<name>} (a {@code -2}, {@code -3}...
+     * suffix when taken), created empty here and now: runs started in the same millisecond, in this process or
+     * another, each get a folder of their own instead of the second failing after training.
+     */
     public static String defaultOut(JobConfig job) {
-        return "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+        return defaultOut(job, java.nio.file.Path.of("runs"));
+    }
+
+    /** As {@link #defaultOut(JobConfig)}, under {@code runs} instead of {@code runs/}. */
+    static String defaultOut(JobConfig job, java.nio.file.Path runs) {
+        String base = runs + "/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")) + "-"
                 + job.name();
+        try {
+            java.nio.file.Files.createDirectories(runs);
+            for (int n = 1; ; n++) {
+                String candidate = n == 1 ? base : base + "-" + n;
+                try {
+                    java.nio.file.Files.createDirectory(java.nio.file.Path.of(candidate)); // atomic: one creator wins
+                    return candidate;
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    // another run took it in the same millisecond: next suffix
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating the run folder " + base + ": " + e.getMessage(), e);
+        }
     }
 
     /**
