@@ -160,9 +160,9 @@ public final class SparkContexts {
 
     /** {@code java.io.tmpdir/sparktrain-PID}, created on first use and removed at exit. */
     static synchronized Path scratchFolder() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        removeDeadScratch(tmp); // at every context: a long-lived JVM also cleans up after processes killed since
         if (scratch == null) {
-            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-            removeDeadScratch(tmp);
             Path own = tmp.resolve(SCRATCH_PREFIX + ProcessHandle.current().pid());
             try {
                 Files.createDirectories(own);
