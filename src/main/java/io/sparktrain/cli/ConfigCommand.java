@@ -1,5 +1,6 @@
 package io.sparktrain.cli;
 
+import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.JobConfigLoader;
 import java.util.List;
 import java.util.Set;
@@ -25,8 +26,16 @@ final class ConfigCommand {
         }
         StringBuilder values = new StringBuilder();
         for (String key : line.all("--get")) {
-            if (!job.effective().hasPath(key)) {
-                throw new io.sparktrain.config.ConfigException("--get " + key + ": no such key");
+            boolean known;
+            try {
+                known = job.effective().hasPath(key);
+            } catch (com.typesafe.config.ConfigException.BadPath e) {
+                known = false; // "a..b", "": not a key, said as such rather than as an internal error
+            }
+            if (!known) {
+                String shown = ConfigException.shorten(key, 120);
+                throw new ConfigException("--get " + shown + ": no such key" + JobConfigLoader.nearestKey(key)
+                        .map(k -> " (did you mean " + k + "?)").orElse(""));
             }
             values.append(values.length() > 0 ? "\n" : "").append(job.effective().getValue(key).unwrapped());
         }

@@ -5,6 +5,7 @@ import io.sparktrain.data.ControlCharts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 
 /**
  * {@code make-control-charts DIR [--train-per-class N] [--test-per-class N] [--seed S]}: writes the synthetic
@@ -30,6 +31,9 @@ final class ControlChartsCommand {
         }
         try {
             ControlCharts.write(dir, train, test, seed, new org.apache.hadoop.conf.Configuration());
+        } catch (FileAlreadyExistsException e) {
+            // The user named a folder in use: a usage error (exit 2), as train's --out is, not an output failure.
+            throw new ConfigException(e.getMessage() + "; choose another or remove it");
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
         }

@@ -20,7 +20,11 @@ public enum ExitCode {
     /** retrain or registry: another run holds the registry's lock. */
     LOCKED(8),
     /** No cluster master accepted the application (unreachable, or refusing its authentication). */
-    CLUSTER_UNAVAILABLE(9);
+    CLUSTER_UNAVAILABLE(9),
+    /** Ctrl-C (SIGINT) stopped the run: 128 + 2, as shells report it. */
+    INTERRUPTED(130),
+    /** SIGTERM stopped the run: 128 + 15. */
+    TERMINATED(143);
 
     private final int code;
 

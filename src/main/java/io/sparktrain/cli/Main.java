@@ -4,6 +4,7 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.data.DataFormatException;
 import io.sparktrain.diagnostics.BrokenKernelsException;
 import io.sparktrain.diagnostics.NativeReport;
+import io.sparktrain.pipeline.Interruption;
 import io.sparktrain.pipeline.SparkContexts;
 import io.sparktrain.pipeline.RegistryLockedException;
 import io.sparktrain.pipeline.RetrainJob;
@@ -47,6 +48,7 @@ public final class Main {
 
     /** Runs a command and exits with its code. */
     public static void main(String[] args) {
+        Interruption.install(System.err);
         System.exit(run(args, System.out, System.err).code());
     }
 
@@ -150,6 +152,9 @@ public final class Main {
                     return ExitCode.USAGE;
                 }
             }
+        } catch (Interruption.RunInterruptedException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return e.exitCode() == ExitCode.TERMINATED.code() ? ExitCode.TERMINATED : ExitCode.INTERRUPTED;
         } catch (SparkContexts.ClusterUnavailableException e) {
             err.println("sparktrain: " + e.getMessage());
             return ExitCode.CLUSTER_UNAVAILABLE;
@@ -184,6 +189,14 @@ public final class Main {
             if (cause instanceof DataFormatException d) {
                 err.println("sparktrain: bad data: " + d.getMessage()); // raised on an executor
                 return ExitCode.BAD_DATA;
+            }
+            var connector = SparkContexts.missingConnector(e);
+            if (connector.isPresent()) {
+                err.println("sparktrain: " + connector.get());
+                return ExitCode.USAGE;
+            }
+            if (Interruption.requested()) {
+                return ExitCode.INTERRUPTED; // the signal handler has said so and is ending the process
             }
             LOG.error("unexpected failure", e);
             err.println("sparktrain: internal error: " + e + " (see the log above)");

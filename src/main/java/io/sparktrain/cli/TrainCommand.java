@@ -5,6 +5,9 @@ import io.sparktrain.config.JobConfig;
 import io.sparktrain.config.JobConfigLoader;
 import io.sparktrain.pipeline.RunReport;
 import io.sparktrain.pipeline.TrainingJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
@@ -30,7 +33,28 @@ final class TrainCommand {
                     + USAGE);
         }
         JobConfig job = JobConfigLoader.load(line.argument(), line.all("--set"), new Configuration());
-        return TrainingJob.run(job, line.option("--out", TrainingJob.defaultOut(job)), sparkConf,
-                resume ? TrainingJob.Start.RESUME : TrainingJob.Start.FRESH);
+        String given = line.option("--out", null);
+        if (given != null && given.isBlank()) {
+            throw new ConfigException("--out must name a folder, got an empty value; usage: " + USAGE);
+        }
+        String out = given != null ? given : TrainingJob.defaultOut(job);
+        try {
+            return TrainingJob.run(job, out, sparkConf, resume ? TrainingJob.Start.RESUME : TrainingJob.Start.FRESH);
+        } catch (RuntimeException | Error e) {
+            if (given == null) {
+                removeIfEmpty(Path.of(out)); // the default folder was made for this run, which wrote nothing there
+            }
+            throw e;
+        }
+    }
+
+    private static void removeIfEmpty(Path folder) {
+        try (var entries = Files.list(folder)) {
+            if (entries.findAny().isEmpty()) {
+                Files.delete(folder);
+            }
+        } catch (IOException ignored) {
+            // best effort: an empty folder left behind is harmless, and the run's own error matters more
+        }
     }
 }

@@ -41,6 +41,33 @@ public record DataConfig(Format format, String dir, int trainLimit, int testLimi
         }
     }
 
+    /** Default of {@code data.timeoutSeconds}. */
+    public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+
+    /**
+     * {@code data.timeoutSeconds}: how long reading the data may wait on a file system that does not answer, 1 to
+     * 3600, from a job's merged configuration (the default when it has none).
+     *
+     * @throws ConfigException naming the key when it is not a whole number in range
+     */
+    public static int timeoutSeconds(com.typesafe.config.Config effective) {
+        String key = "data.timeoutSeconds";
+        if (effective == null || !effective.hasPath(key)) {
+            return DEFAULT_TIMEOUT_SECONDS;
+        }
+        int seconds;
+        try {
+            seconds = effective.getInt(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw ConfigException.invalid(key, "be a whole number of seconds in 1..3600",
+                    effective.getValue(key).render());
+        }
+        if (seconds < 1 || seconds > 3600) {
+            throw ConfigException.invalid(key, "be in 1..3600", seconds);
+        }
+        return seconds;
+    }
+
     /** Validates every field, naming the key at fault. */
     public DataConfig {
         if (format != Format.TEXT && (dir == null || dir.isBlank())) {
@@ -63,17 +90,18 @@ public record DataConfig(Format format, String dir, int trainLimit, int testLimi
         if (maxSequenceLength <= 0) {
             throw ConfigException.invalid("data.maxSequenceLength", "be > 0", maxSequenceLength);
         }
-        if (window <= 0) {
+        // The data.text.* settings only matter, and are only checked, for data.format = text.
+        if (format == Format.TEXT && window <= 0) {
             throw ConfigException.invalid("data.text.window", "be > 0", window);
         }
-        if (window > maxSequenceLength) {
+        if (format == Format.TEXT && window > maxSequenceLength) {
             throw ConfigException.invalid("data.text.window", "be <= data.maxSequenceLength (" + maxSequenceLength
                     + ")", window);
         }
-        if (stride <= 0) {
+        if (format == Format.TEXT && stride <= 0) {
             throw ConfigException.invalid("data.text.stride", "be > 0", stride);
         }
-        if (!(testFraction > 0 && testFraction < 1)) {
+        if (format == Format.TEXT && !(testFraction > 0 && testFraction < 1)) {
             throw ConfigException.invalid("data.text.testFraction", "be in (0, 1)", testFraction);
         }
     }

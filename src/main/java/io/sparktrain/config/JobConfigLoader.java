@@ -3,6 +3,7 @@ package io.sparktrain.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import io.sparktrain.model.LayerSpec;
@@ -13,18 +14,12 @@ import io.sparktrain.model.Presets;
 import io.sparktrain.model.Shape;
 import io.sparktrain.model.ScheduleSpec;
 import io.sparktrain.model.UpdaterSpec;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalInt;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 /**
  * Reads a job: the defaults in {@code sparktrain-reference.conf}, then the job file, then {@code --set key=value}
@@ -44,7 +39,13 @@ public final class JobConfigLoader {
      * @param hadoop resolves the file's file system
      */
     public static JobConfig load(String jobFile, List<String> overrides, Configuration hadoop) {
-        return fromConfig(overrides(overrides).withFallback(readFile(jobFile, hadoop)));
+        try {
+            return fromConfig(overrides(overrides).withFallback(JobFile.read(jobFile, hadoop)));
+        } catch (StackOverflowError e) {
+            // Typesafe Config recurses per nesting level (braces or dotted keys); JobFile bounds braces, this the rest.
+            throw new ConfigException("config file " + ConfigException.shorten(jobFile, 150) + " or its --set "
+                    + "values nest too deeply for the parser; a job nests a few levels");
+        }
     }
 
     /** Validates a job given as HOCON text (the defaults fill in the rest). */
@@ -54,34 +55,50 @@ public final class JobConfigLoader {
 
     /** Validates a job from already-merged user settings (defaults fill in the rest). */
     public static JobConfig fromConfig(Config user) {
-        Config reference = parse(() -> ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), REFERENCE,
-                ConfigParseOptions.defaults().setAllowMissing(false)));
-        rejectUnknownKeys(user, reference);
+        Config reference = reference();
+        KnownKeys.check(user, reference);
         Config c = parse(() -> user.withFallback(reference).resolve());
-        return read(c);
+        return read(c, reference);
     }
 
-    private static JobConfig read(Config c) {
+    /** The known key nearest to {@code key} (a typo's likely meaning), if one is a slip or two away. */
+    public static java.util.Optional<String> nearestKey(String key) {
+        return KnownKeys.nearest(key, reference());
+    }
+
+    private static Config reference() {
+        return parse(() -> ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), REFERENCE,
+                ConfigParseOptions.defaults().setAllowMissing(false)));
+    }
+
+    private static JobConfig read(Config c, Config reference) {
         return parse(() -> {
-            String steps = c.getString("data.seqMnist.steps");
+            DataConfig.Format format = format(c.getString("data.format"));
+            // Only the chosen format's settings are read and checked: a csv job must not fail on data.text.window.
+            // The others take their defaults here (the job's own values stay in the effective configuration).
+            Config seq = format == DataConfig.Format.SEQ_MNIST ? c : reference;
+            Config csv = format == DataConfig.Format.CSV ? c : reference;
+            Config text = format == DataConfig.Format.TEXT ? c : reference;
+            String steps = seq.getString("data.seqMnist.steps");
             if (!steps.equals("rows") && !steps.equals("pixels")) {
                 throw ConfigException.invalid("data.seqMnist.steps", "be \"rows\" or \"pixels\"", "\"" + steps + "\"");
             }
-            DataConfig data = new DataConfig(
-                    format(c.getString("data.format")),
-                    c.getString("data.dir"), c.getInt("data.trainLimit"), c.getInt("data.testLimit"),
-                    c.getInt("data.maxSequenceLength"), steps.equals("pixels"),
-                    enumValue(CsvSequences.Layout.class, "data.csv.layout", c.getString("data.csv.layout")),
-                    c.getBoolean("data.csv.header"), c.getBoolean("data.csv.standardize"),
-                    c.getString("data.text.file"), c.getInt("data.text.window"), c.getInt("data.text.stride"),
-                    c.getDouble("data.text.testFraction"));
+            DataConfig data = new DataConfig(format,
+                    c.getString("data.dir"), integer(c, "data.trainLimit"), integer(c, "data.testLimit"),
+                    integer(c, "data.maxSequenceLength"), steps.equals("pixels"),
+                    enumValue(CsvSequences.Layout.class, "data.csv.layout", csv.getString("data.csv.layout")),
+                    csv.getBoolean("data.csv.header"), csv.getBoolean("data.csv.standardize"),
+                    text.getString("data.text.file"), integer(text, "data.text.window"),
+                    integer(text, "data.text.stride"), text.getDouble("data.text.testFraction"));
             UpdaterSpec updater = updater(c);
-            TrainingConfig training = new TrainingConfig(c.getInt("training.epochs"), c.getInt("training.workers"),
-                    c.getInt("training.batchSizePerWorker"), c.getInt("training.averagingFrequency"), updater,
-                    c.getLong("training.seed"), c.getInt("training.evalBatchSize"), c.getInt("training.tbpttLength"),
+            TrainingConfig training = new TrainingConfig(integer(c, "training.epochs"),
+                    integer(c, "training.workers"), integer(c, "training.batchSizePerWorker"),
+                    integer(c, "training.averagingFrequency"), updater, whole(c, "training.seed", "training.seed",
+                    Long.MIN_VALUE, Long.MAX_VALUE), integer(c, "training.evalBatchSize"),
+                    integer(c, "training.tbpttLength"),
                     new DivergenceConfig(c.getDouble("training.divergence.lossFactor"),
                             c.getDouble("training.divergence.maxParameter"),
-                            c.getInt("training.divergence.risingRounds")));
+                            integer(c, "training.divergence.risingRounds")));
             ModelConfig model = model(c, data.format());
             if (training.tbpttLength() > 0 && model.output() != OutputMode.SEQUENCE) {
                 throw ConfigException.invalid("training.tbpttLength", "be 0 unless model.output = sequence "
@@ -93,10 +110,10 @@ public final class JobConfigLoader {
             }
             RetrainConfig retrain = new RetrainConfig(c.getDouble("retrain.gate.accuracyMargin"),
                     c.getDouble("retrain.gate.lossMargin"), c.getDouble("retrain.gate.minAccuracy"),
-                    c.getDouble("retrain.replay"), c.getInt("retrain.keep"), c.getInt("retrain.lockLeaseSeconds"),
-                    c.getInt("retrain.lockWaitSeconds"));
-            CheckpointConfig checkpoint = new CheckpointConfig(c.getInt("checkpoint.everyRounds"),
-                    c.getInt("checkpoint.keep"), c.getString("checkpoint.dir"));
+                    c.getDouble("retrain.replay"), integer(c, "retrain.keep"), integer(c, "retrain.lockLeaseSeconds"),
+                    integer(c, "retrain.lockWaitSeconds"));
+            CheckpointConfig checkpoint = new CheckpointConfig(integer(c, "checkpoint.everyRounds"),
+                    integer(c, "checkpoint.keep"), c.getString("checkpoint.dir"));
             return new JobConfig(name, data, model, training, retrain, checkpoint, c.getString("spark.master"), c);
         });
     }
@@ -106,7 +123,7 @@ public final class JobConfigLoader {
         try {
             ScheduleSpec schedule = new ScheduleSpec(
                     enumValue(ScheduleSpec.Kind.class, "training.schedule.kind", c.getString("training.schedule.kind")),
-                    c.getInt("training.schedule.stepEpochs"), c.getDouble("training.schedule.minLearningRate"),
+                    integer(c, "training.schedule.stepEpochs"), c.getDouble("training.schedule.minLearningRate"),
                     c.getDouble("training.schedule.warmupEpochs"));
             UpdaterSpec.Clipping clipping = new UpdaterSpec.Clipping(enumValue(UpdaterSpec.ClipKind.class,
                     "training.clipping.kind", c.getString("training.clipping.kind")),
@@ -123,15 +140,15 @@ public final class JobConfigLoader {
     private static ModelConfig model(Config c, DataConfig.Format format) {
         Shape images = Shape.map(positive(c, "model.input.channels"), positive(c, "model.input.height"),
                 positive(c, "model.input.width"));
-        int features = c.getInt("model.input.features");
+        int features = integer(c, "model.input.features");
         if (features < 0) {
             throw ConfigException.invalid("model.input.features", "be >= 0 (0 = from the data)", features);
         }
-        int classes = c.getInt("model.classes");
+        int classes = integer(c, "model.classes");
         OutputMode output = enumValue(OutputMode.class, "model.output", c.getString("model.output"));
         Presets.RnnSettings rnn;
         try {
-            rnn = new Presets.RnnSettings(c.getInt("model.rnn.units"), c.getInt("model.rnn.layers"),
+            rnn = new Presets.RnnSettings(integer(c, "model.rnn.units"), integer(c, "model.rnn.layers"),
                     c.getDouble("model.rnn.dropout"),
                     LayerSpecParser.merge(c.getString("model.rnn.merge"), "model.rnn.merge"));
         } catch (ModelSpecException e) {
@@ -179,7 +196,7 @@ public final class JobConfigLoader {
     }
 
     private static int positive(Config c, String path) {
-        int v = c.getInt(path);
+        int v = integer(c, path);
         if (v <= 0) {
             throw ConfigException.invalid(path, "be > 0", v);
         }
@@ -199,15 +216,47 @@ public final class JobConfigLoader {
         }
     }
 
-    private static void rejectUnknownKeys(Config user, Config reference) {
-        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-            String path = e.getKey();
-            if (!reference.hasPathOrNull(path)) {
-                String where = e.getValue().origin().description();
-                throw new ConfigException("unknown config key " + path + " (" + where + "); see "
-                        + "src/main/resources/" + REFERENCE + " for the keys a job can set");
+    /** An int setting; a fraction ({@code epochs = 1.5}) is an error, not silently truncated as getInt does. */
+    static int integer(Config c, String path) {
+        return (int) whole(c, path, path, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** An int setting at {@code path} in {@code c}, named {@code key} in messages. */
+    static int integer(Config c, String path, String key) {
+        return (int) whole(c, path, key, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A whole-number setting in [{@code min}, {@code max}], given as a number or a numeric string.
+     *
+     * @param key the name for messages (a layer's setting has a longer name than its path in the layer)
+     */
+    static long whole(Config c, String path, String key, long min, long max) {
+        return whole(c.getValue(path), key, min, max);
+    }
+
+    /** A whole number in [{@code min}, {@code max}] from one value, named {@code key} in messages. */
+    static long whole(ConfigValue v, String key, long min, long max) {
+        Object raw = v.unwrapped();
+        BigDecimal n = null;
+        try {
+            if (raw instanceof Number number) {
+                n = new BigDecimal(number.toString());
+            } else if (raw instanceof String text && text.length() <= 40) { // longer is no int or long
+                n = new BigDecimal(text.trim());
             }
+        } catch (NumberFormatException e) {
+            n = null; // infinities, NaN and text: reported below with the value as given
         }
+        String shown = raw instanceof String ? "\"" + ConfigException.shorten((String) raw, 80) + "\""
+                : ConfigException.shorten(v.render(ConfigRenderOptions.concise()), 80);
+        if (n == null || n.stripTrailingZeros().scale() > 0) {
+            throw ConfigException.invalid(key, "be a whole number", shown);
+        }
+        if (n.compareTo(BigDecimal.valueOf(min)) < 0 || n.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw ConfigException.invalid(key, "be a whole number in [" + min + ", " + max + "]", shown);
+        }
+        return n.longValueExact();
     }
 
     /** {@code key=value} strings as a configuration; a value that is not HOCON is taken as a string. */
@@ -215,11 +264,21 @@ public final class JobConfigLoader {
         Config result = ConfigFactory.empty();
         for (String o : overrides) {
             int eq = o.indexOf('=');
-            if (eq <= 0) {
-                throw new ConfigException("--set expects key=value, got \"" + o + "\"");
+            String shown = ConfigException.shorten(o, 120);
+            if (eq < 0) {
+                throw new ConfigException("--set " + shown + " has no '='; write --set key=value, e.g. "
+                        + "--set training.epochs=5");
             }
             String key = o.substring(0, eq).trim();
             String value = o.substring(eq + 1);
+            if (key.isEmpty()) {
+                throw new ConfigException("--set " + shown + " names no key; write --set key=value, e.g. "
+                        + "--set training.epochs=5");
+            }
+            if (value.isBlank()) {
+                throw new ConfigException("--set " + shown + " has no value; write --set " + key
+                        + "=VALUE (\"\" for an empty string)");
+            }
             Config one;
             try {
                 one = ConfigFactory.parseString(key + " = " + value,
@@ -230,9 +289,11 @@ public final class JobConfigLoader {
             } catch (com.typesafe.config.ConfigException e) {
                 // Not valid HOCON (e.g. local[2], a URI): take the text as a string.
                 try {
-                    one = ConfigFactory.empty("--set " + o).withValue(key, ConfigValueFactory.fromAnyRef(value));
+                    one = ConfigFactory.empty("--set " + shown).withValue(key,
+                            ConfigValueFactory.fromAnyRef(value, "--set " + shown));
                 } catch (com.typesafe.config.ConfigException bad) {
-                    throw new ConfigException("--set " + o + ": " + bad.getMessage());
+                    throw new ConfigException(ConfigException.shorten("--set " + shown + ": "
+                            + bad.getMessage().replace('\n', ' ')));
                 }
             }
             result = one.withFallback(result);
@@ -240,28 +301,12 @@ public final class JobConfigLoader {
         return result;
     }
 
-    private static Config readFile(String jobFile, Configuration hadoop) {
-        Path path = new Path(jobFile);
-        try {
-            FileSystem fs = path.getFileSystem(hadoop);
-            if (!fs.exists(path)) {
-                throw new ConfigException("config file " + jobFile + " not found");
-            }
-            try (Reader r = new InputStreamReader(fs.open(path), StandardCharsets.UTF_8)) {
-                return parse(() -> ConfigFactory.parseReader(r,
-                        ConfigParseOptions.defaults().setOriginDescription(jobFile)));
-            }
-        } catch (IOException e) {
-            throw new ConfigException("config file " + jobFile + ": cannot read: " + e.getMessage());
-        }
-    }
-
     /** Runs a Typesafe Config call, turning its exceptions (which name file, line and key) into ours. */
     private static <T> T parse(java.util.function.Supplier<T> step) {
         try {
             return step.get();
         } catch (com.typesafe.config.ConfigException e) {
-            throw new ConfigException(e.getMessage().replace('\n', ' '));
+            throw new ConfigException(ConfigException.shorten(e.getMessage().replace('\n', ' ')));
         }
     }
 }

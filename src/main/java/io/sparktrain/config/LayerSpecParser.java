@@ -50,8 +50,8 @@ final class LayerSpecParser {
         }
         for (String k : l.root().keySet()) {
             if (!allowed.contains(k)) {
-                throw new ConfigException(key + "." + k + " is not a setting of a " + type + " layer; allowed: "
-                        + allowed);
+                throw new ConfigException(ConfigException.shorten(key + "." + k, 120) + " is not a setting of a "
+                        + type + " layer; allowed: " + allowed);
             }
         }
         try {
@@ -64,7 +64,7 @@ final class LayerSpecParser {
     private static LayerSpec layer(Config l, String key, String type) {
         return switch (type) {
             case "conv" -> {
-                LayerSpec.Conv base = LayerSpec.Conv.of(l.getInt("filters"), 1);
+                LayerSpec.Conv base = LayerSpec.Conv.of(JobConfigLoader.integer(l, "filters", key + ".filters"), 1);
                 int[] kernel = pair(l, "kernel", key, null);
                 int[] stride = pair(l, "stride", key, new int[] {base.strideH(), base.strideW()});
                 int[] dilation = pair(l, "dilation", key, new int[] {base.dilationH(), base.dilationW()});
@@ -81,7 +81,7 @@ final class LayerSpecParser {
             }
             case "dropout" -> new LayerSpec.Dropout(l.getDouble("rate"));
             case "dense" -> {
-                LayerSpec.Dense base = LayerSpec.Dense.of(l.getInt("units"));
+                LayerSpec.Dense base = LayerSpec.Dense.of(JobConfigLoader.integer(l, "units", key + ".units"));
                 yield new LayerSpec.Dense(base.units(), activation(l, key, base.activation()), alpha(l, base.alpha()));
             }
             case "lstm", "simple-rnn" -> recurrent(l, key, cell(type, key + ".type"), LayerSpec.Direction.FORWARD);
@@ -92,7 +92,7 @@ final class LayerSpecParser {
     }
 
     private static LayerSpec recurrent(Config l, String key, LayerSpec.Cell cell, LayerSpec.Direction direction) {
-        LayerSpec.Recurrent base = LayerSpec.Recurrent.of(cell, l.getInt("units"));
+        LayerSpec.Recurrent base = LayerSpec.Recurrent.of(cell, JobConfigLoader.integer(l, "units", key + ".units"));
         return new LayerSpec.Recurrent(cell, base.units(), activation(l, key, base.activation()), direction);
     }
 
@@ -105,13 +105,16 @@ final class LayerSpecParser {
             return fallback;
         }
         if (l.getValue(k).valueType() == ConfigValueType.LIST) {
-            List<Integer> list = l.getIntList(k);
+            List<ConfigValue> list = l.getList(k);
             if (list.size() != 2) {
-                throw ConfigException.invalid(key + "." + k, "be a number or [height, width]", list);
+                throw ConfigException.invalid(key + "." + k, "be a number or [height, width]", list.stream()
+                        .map(ConfigValue::render).toList());
             }
-            return new int[] {list.get(0), list.get(1)};
+            return new int[] {(int) JobConfigLoader.whole(list.get(0), key + "." + k + "[0]", Integer.MIN_VALUE,
+                    Integer.MAX_VALUE), (int) JobConfigLoader.whole(list.get(1), key + "." + k + "[1]",
+                    Integer.MIN_VALUE, Integer.MAX_VALUE)};
         }
-        int n = l.getInt(k);
+        int n = JobConfigLoader.integer(l, k, key + "." + k);
         return new int[] {n, n};
     }
 

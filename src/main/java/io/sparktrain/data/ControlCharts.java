@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -61,14 +62,20 @@ public final class ControlCharts {
 
     /**
      * Writes {@code trainPerClass} and {@code testPerClass} series of each class, shuffled, into {@code dir}
-     * (which must not exist); everything appears at once, by rename.
+     * (which must not exist, or be an empty folder, as for a training run's output); everything appears at once,
+     * by rename.
+     *
+     * @throws org.apache.hadoop.fs.FileAlreadyExistsException when {@code dir} holds something already
      */
     public static void write(String dir, int trainPerClass, int testPerClass, long seed, Configuration hadoop)
             throws IOException {
         Path target = new Path(dir);
         FileSystem fs = target.getFileSystem(hadoop);
         if (fs.exists(target)) {
-            throw new IOException(dir + " already exists");
+            if (!fs.getFileStatus(target).isDirectory() || fs.listStatus(target).length > 0) {
+                throw new FileAlreadyExistsException(dir + " already exists and is not an empty folder");
+            }
+            fs.delete(target, false); // the rename below needs the name free
         }
         Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
         Random random = new Random(seed);

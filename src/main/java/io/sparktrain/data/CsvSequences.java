@@ -1,9 +1,6 @@
 package io.sparktrain.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -89,19 +86,21 @@ public final class CsvSequences {
      */
     public static SequenceSet read(String location, Format format, int limit, Configuration hadoop) {
         Builder builder = new Builder(format);
+        // All files of a split share one bound on the text held, so that a folder of huge files cannot fill the heap.
+        long[] budget = {Utf8Lines.textBudget()};
         List<String> files = files(location, format.layout(), hadoop);
         if (format.layout() == Layout.FILES) {
             for (String file : files) {
                 if (limit > 0 && builder.sequences() >= limit) {
                     break;
                 }
-                List<Row> rows = rows(file, format, hadoop, 0);
+                List<Row> rows = rows(file, format, hadoop, 0, budget);
                 builder.add(file, rows);
             }
         } else {
             String file = files.get(0);
             Map<String, Map<Integer, Row>> byId = new LinkedHashMap<>();
-            for (Row row : rows(file, format, hadoop, 2)) {
+            for (Row row : rows(file, format, hadoop, 2, budget)) {
                 String id = row.cells()[0];
                 int step = integer(file, row, 1, "step");
                 if (step < 0) {
@@ -109,7 +108,8 @@ public final class CsvSequences {
                 }
                 Row previous = byId.computeIfAbsent(id, k -> new TreeMap<>()).put(step, row);
                 if (previous != null) {
-                    throw lineError(file, row, "sequence " + id + " step " + step + " repeats line " + previous.line());
+                    throw lineError(file, row, "sequence " + CsvCells.shorten(id) + " step " + step
+                            + " repeats line " + previous.line());
                 }
             }
             for (Map.Entry<String, Map<Integer, Row>> e : byId.entrySet()) {
@@ -120,12 +120,13 @@ public final class CsvSequences {
                 int expected = 0;
                 for (Map.Entry<Integer, Row> s : e.getValue().entrySet()) {
                     if (s.getKey() != expected) {
-                        throw new DataFormatException(file, "sequence " + e.getKey() + " has no step " + expected
+                        throw new DataFormatException(file, "sequence " + CsvCells.shorten(e.getKey()) + " has no step "
+                                + expected
                                 + " (steps must be numbered 0, 1, ... without gaps)");
                     }
                     expected++;
                 }
-                builder.add(file + " (sequence " + e.getKey() + ")", steps);
+                builder.add(file + " (sequence " + CsvCells.shorten(e.getKey()) + ")", steps);
             }
         }
         if (builder.sequences() == 0) {
@@ -138,15 +139,12 @@ public final class CsvSequences {
     private record Row(int line, String[] cells, int skip) {
     }
 
-    private static List<Row> rows(String file, Format format, Configuration hadoop, int skip) {
-        Path path = new Path(file);
+    private static List<Row> rows(String file, Format format, Configuration hadoop, int skip, long[] budget) {
         List<Row> rows = new ArrayList<>();
         int expected = format.features() > 0 ? skip + format.features() + 1 : -1;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(path.getFileSystem(hadoop).open(path),
-                StandardCharsets.UTF_8))) {
-            int lineNo = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lineNo++;
+        try (Utf8Lines in = Utf8Lines.open(file, hadoop, budget[0])) {
+            for (String line = in.next(); line != null; line = in.next()) {
+                int lineNo = in.lineNumber();
                 if (lineNo == 1 && format.header()) {
                     continue;
                 }
@@ -168,11 +166,11 @@ public final class CsvSequences {
                 }
                 rows.add(new Row(lineNo, cells, skip));
             }
-        } catch (IOException e) {
-            throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+            budget[0] -= in.characters();
         }
         if (rows.isEmpty()) {
-            throw new DataFormatException(file, "empty file: no time steps");
+            throw new DataFormatException(file, "no time steps (the file is empty" + (format.header()
+                    ? " or holds only its header line" : "") + ")");
         }
         return rows;
     }
@@ -182,7 +180,7 @@ public final class CsvSequences {
         try {
             return Integer.parseInt(cell);
         } catch (NumberFormatException e) {
-            throw lineError(file, row, "column " + (column + 1) + ": " + what + " \"" + cell + "\" is not an integer");
+            throw lineError(file, row, "column " + (column + 1) + ": " + what + " " + CsvCells.quote(cell) + " is not an integer");
         }
     }
 
@@ -225,17 +223,8 @@ public final class CsvSequences {
                 values = grow(values, (steps + 1) * features);
                 for (int c = 0; c < f; c++) {
                     String cell = row.cells()[row.skip() + c].trim();
-                    float v;
-                    try {
-                        v = Float.parseFloat(cell);
-                    } catch (NumberFormatException e) {
-                        throw lineError(file, row, "column " + (row.skip() + c + 1) + ": \"" + cell
-                                + "\" is not a number");
-                    }
-                    if (!Float.isFinite(v)) {
-                        throw lineError(file, row, "column " + (row.skip() + c + 1) + ": " + cell + " is not finite");
-                    }
-                    values[steps * features + c] = v;
+                    values[steps * features + c] = CsvCells.number(file, "line " + row.line() + ": column "
+                            + (row.skip() + c + 1), cell);
                 }
                 steps++;
                 boolean last = r == rows.size() - 1;
@@ -258,8 +247,8 @@ public final class CsvSequences {
             try {
                 label = Integer.parseInt(cell);
             } catch (NumberFormatException e) {
-                throw lineError(file, row, "label (column " + (column + 1) + ") \"" + cell
-                        + "\" is not a class index");
+                throw lineError(file, row, "label (column " + (column + 1) + ") " + CsvCells.quote(cell)
+                        + " is not a class index");
             }
             if (label < 0 || label >= format.classes()) {
                 throw lineError(file, row, "label " + label + " outside the declared classes [0, " + format.classes()

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -41,14 +42,19 @@ public record IdxFile(String file, int[] dims, byte[] data) {
         return size;
     }
 
+    /** The largest tensor accepted, in bytes: what one Java array can hold. */
+    static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+
     /**
-     * Reads and validates a whole IDX file.
+     * Reads and validates a whole IDX file. The size its header declares is checked against the file's length
+     * before anything is allocated (a damaged header must not cost gigabytes of heap); a gzipped file is read in
+     * chunks and fails as soon as it holds more or fewer bytes than declared.
      *
      * @param uri the file, as a Hadoop URI or a local path
      * @param expectedRank the rank the caller needs (3 for images, 1 for labels)
      * @param hadoop the Hadoop configuration that resolves the file system
      * @throws DataFormatException naming the file and the problem when it is missing, not IDX, of another rank or
-     *     type, or shorter than its header says
+     *     type, shorter or longer than its header says, or a damaged gzip stream
      */
     public static IdxFile read(String uri, int expectedRank, Configuration hadoop) {
         Path path = new Path(uri);
@@ -57,24 +63,115 @@ public record IdxFile(String file, int[] dims, byte[] data) {
             if (!fs.exists(path)) {
                 throw new DataFormatException(uri, "file not found (run submit-scripts/fetch-mnist.sh or set data.dir)");
             }
+            FileStatus status = fs.getFileStatus(path);
+            if (status.isDirectory()) {
+                throw new DataFormatException(uri, "is a directory, expected an IDX file");
+            }
             try (InputStream raw = fs.open(path)) {
-                return parse(uri, expectedRank, raw);
+                return parse(uri, expectedRank, raw, status.getLen());
             }
         } catch (IOException e) {
             throw new DataFormatException(uri, "cannot read: " + e.getMessage(), e);
         }
     }
 
-    /** Parses an IDX stream (gzipped or not); {@code uri} is used for messages only. */
-    static IdxFile parse(String uri, int expectedRank, InputStream raw) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
-        buffered.mark(2);
-        int b0 = buffered.read();
-        int b1 = buffered.read();
-        buffered.reset();
-        InputStream in = (b0 == 0x1f && b1 == 0x8b) ? new GZIPInputStream(buffered, 1 << 16) : buffered;
-        DataInputStream data = new DataInputStream(in);
+    /**
+     * The dimension sizes in the header of {@code uri} (gzipped or not), checked as {@link #read} checks them,
+     * without reading the data.
+     */
+    public static int[] readHeader(String uri, int expectedRank, Configuration hadoop) {
+        Path path = new Path(uri);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            if (!fs.exists(path)) {
+                throw new DataFormatException(uri, "file not found (run submit-scripts/fetch-mnist.sh or set data.dir)");
+            }
+            try (BufferedInputStream in = new BufferedInputStream(fs.open(path), 1 << 12)) {
+                boolean gzip = isGzip(in);
+                try {
+                    return header(uri, expectedRank, new DataInputStream(gzip ? new GZIPInputStream(in) : in));
+                } catch (IOException e) {
+                    if (gzip) {
+                        throw corruptGzip(uri, e);
+                    }
+                    throw e;
+                }
+            }
+        } catch (IOException e) {
+            throw new DataFormatException(uri, "cannot read: " + e.getMessage(), e);
+        }
+    }
 
+    /** Parses an IDX stream (gzipped or not) of unknown length; {@code uri} is used for messages only. */
+    static IdxFile parse(String uri, int expectedRank, InputStream raw) throws IOException {
+        return parse(uri, expectedRank, raw, -1);
+    }
+
+    /**
+     * Parses an IDX stream (gzipped or not).
+     *
+     * @param fileLength the file's length in bytes, or -1 when unknown; checked against the header of a plain file
+     */
+    static IdxFile parse(String uri, int expectedRank, InputStream raw, long fileLength) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
+        boolean gzip = isGzip(buffered);
+        InputStream in;
+        try {
+            in = gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+        } catch (IOException e) {
+            throw corruptGzip(uri, e);
+        }
+        DataInputStream data = new DataInputStream(in);
+        try {
+            int[] dims = header(uri, expectedRank, data);
+            long total = product(dims);
+            long headerBytes = 4L + 4L * dims.length;
+            if (!gzip && fileLength >= 0 && fileLength != headerBytes + total) {
+                throw new DataFormatException(uri, (fileLength < headerBytes + total ? "truncated" : "trailing bytes")
+                        + ": header " + Arrays.toString(dims) + " declares " + total + " bytes of data, the file has "
+                        + (fileLength - headerBytes));
+            }
+            byte[] bytes = gzip || fileLength < 0 ? readChunked(data, total) : data.readNBytes((int) total);
+            if (bytes.length < total) {
+                throw new DataFormatException(uri, "truncated: header " + Arrays.toString(dims) + " needs " + total
+                        + " bytes of data, file has " + bytes.length);
+            }
+            if (data.read() != -1) {
+                if (gzip) {
+                    drain(data); // a damaged stream shows itself here (its checksum), before calling it too long
+                }
+                throw new DataFormatException(uri, "trailing bytes after the " + total + " bytes the header "
+                        + Arrays.toString(dims) + " declares");
+            }
+            return new IdxFile(uri, dims, bytes);
+        } catch (IOException e) {
+            if (gzip) {
+                throw corruptGzip(uri, e);
+            }
+            throw e;
+        }
+    }
+
+    private static DataFormatException corruptGzip(String uri, IOException e) {
+        return new DataFormatException(uri, "corrupt or truncated gzip stream (" + e.getMessage() + ")", e);
+    }
+
+    /** Whether the stream starts with gzip's magic bytes; the stream is left where it was. */
+    static boolean isGzip(BufferedInputStream in) throws IOException {
+        in.mark(2);
+        int b0 = in.read();
+        int b1 = in.read();
+        in.reset();
+        return b0 == 0x1f && b1 == 0x8b;
+    }
+
+    /**
+     * Reads and validates the magic number and the dimension sizes of an unsigned-byte IDX file of rank
+     * {@code expectedRank}, leaving the stream at the first data byte.
+     *
+     * @throws DataFormatException naming the file and what is wrong, including a declared size too large to hold
+     */
+    static int[] header(String uri, int expectedRank, DataInputStream data) throws IOException {
         int magic;
         try {
             magic = data.readInt();
@@ -93,7 +190,6 @@ public record IdxFile(String file, int[] dims, byte[] data) {
             throw new DataFormatException(uri, "IDX rank " + rank + ", expected " + expectedRank);
         }
         int[] dims = new int[rank];
-        long total = 1;
         for (int i = 0; i < rank; i++) {
             try {
                 dims[i] = data.readInt();
@@ -103,21 +199,51 @@ public record IdxFile(String file, int[] dims, byte[] data) {
             if (dims[i] <= 0) {
                 throw new DataFormatException(uri, "dimension " + i + " has size " + dims[i]);
             }
-            total *= dims[i];
         }
-        if (total > Integer.MAX_VALUE - 8) {
-            throw new DataFormatException(uri, "tensor of " + total + " bytes is too large");
+        product(uri, dims);
+        return dims;
+    }
+
+    /** The number of data bytes {@code dims} declare, refusing (before any overflow) more than one array holds. */
+    private static long product(String uri, int[] dims) {
+        long total = 1;
+        for (int d : dims) {
+            total *= d; // both factors below 2^31: no overflow
+            if (total > MAX_BYTES) {
+                throw new DataFormatException(uri, "header " + Arrays.toString(dims) + " declares more than "
+                        + MAX_BYTES + " bytes of data, more than this reader can hold");
+            }
         }
-        byte[] bytes = new byte[(int) total];
-        int read = data.readNBytes(bytes, 0, bytes.length);
-        if (read < bytes.length) {
-            throw new DataFormatException(uri, "truncated: header " + Arrays.toString(dims) + " needs " + total
-                    + " bytes of data, file has " + read);
+        return total;
+    }
+
+    private static long product(int[] dims) {
+        return product("", dims);
+    }
+
+    /** Up to {@code total} bytes, the buffer growing with what arrives rather than with what the header claims. */
+    private static byte[] readChunked(DataInputStream in, long total) throws IOException {
+        byte[] buf = new byte[(int) Math.min(total, 1 << 20)];
+        int filled = 0;
+        while (filled < total) {
+            if (filled == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(total, 2L * buf.length));
+            }
+            int n = in.read(buf, filled, buf.length - filled);
+            if (n < 0) {
+                break;
+            }
+            filled += n;
         }
-        if (data.read() != -1) {
-            throw new DataFormatException(uri, "trailing bytes after the " + total + " bytes the header "
-                    + Arrays.toString(dims) + " declares");
+        return filled == buf.length ? buf : Arrays.copyOf(buf, filled);
+    }
+
+    /** Reads on to the end of a gzip stream (at most 64 MiB more), so that its checksum is verified. */
+    private static void drain(InputStream in) throws IOException {
+        byte[] skip = new byte[1 << 16];
+        long left = 64L << 20;
+        for (int n = 0; n >= 0 && left > 0; left -= n) {
+            n = in.read(skip);
         }
-        return new IdxFile(uri, dims, bytes);
     }
 }

@@ -33,6 +33,23 @@ public final class MnistData {
         return fromIdx(images, labels, limit);
     }
 
+    /**
+     * Checks, from the headers alone, that the test images have the training images' size: a model sized for one
+     * cannot score the other, and that must show before training rather than after an epoch.
+     *
+     * @throws DataFormatException naming the test images file and both sizes
+     */
+    public static void requireSameImageSize(String dir, Configuration hadoop) {
+        String train = files(dir, Split.TRAIN, hadoop).get(0);
+        String test = files(dir, Split.TEST, hadoop).get(0);
+        int[] a = IdxFile.readHeader(train, 3, hadoop);
+        int[] b = IdxFile.readHeader(test, 3, hadoop);
+        if (a[1] != b[1] || a[2] != b[2]) {
+            throw new DataFormatException(test, "test images are " + b[1] + "x" + b[2] + " pixels but the training "
+                    + "images " + train + " are " + a[1] + "x" + a[2]);
+        }
+    }
+
     /** The URIs of a split's image and label files in {@code dir}, as {@link #load} would read them. */
     public static java.util.List<String> files(String dir, Split split, Configuration hadoop) {
         return java.util.List.of(locate(dir, split.mnistPrefix() + "-images-idx3-ubyte", hadoop),

@@ -1,12 +1,9 @@
 package io.sparktrain.data;
 
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,14 +68,22 @@ public sealed interface PredictionInput extends Serializable {
          */
         public static IdxImages open(String file, int classes, String steps, Configuration hadoop) {
             try (InputStream in = IdxImages.stream(file, hadoop)) {
-                DataInputStream data = new DataInputStream(in);
-                int magic = data.readInt();
-                if ((magic >>> 8) != 0x08 || (magic & 0xff) != 3) {
-                    throw new DataFormatException(file, String.format("not an IDX file of images (magic 0x%08x; "
-                            + "expected unsigned bytes of rank 3, 0x00000803)", magic));
+                // The same header checks as training's reader, and for a plain file its length against the header,
+                // so that executors never allocate what a damaged header claims.
+                int[] dims = IdxFile.header(file, 3, new DataInputStream(in));
+                if (!file.endsWith(".gz")) {
+                    Path path = new Path(file);
+                    long length = path.getFileSystem(hadoop).getFileStatus(path).getLen();
+                    long declared = (long) dims[0] * dims[1] * dims[2];
+                    if (length - 16 != declared) {
+                        throw new DataFormatException(file, (length - 16 < declared ? "truncated" : "trailing bytes")
+                                + ": header " + Arrays.toString(dims) + " declares " + declared
+                                + " bytes of data, the file has " + (length - 16));
+                    }
                 }
-                int[] dims = {data.readInt(), data.readInt(), data.readInt()};
                 return new IdxImages(file, dims, classes, steps);
+            } catch (java.util.zip.ZipException e) {
+                throw new DataFormatException(file, "corrupt or truncated gzip stream (" + e.getMessage() + ")", e);
             } catch (IOException e) {
                 throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
             }
@@ -172,19 +177,15 @@ public sealed interface PredictionInput extends Serializable {
 
         /** Values per step of the first line of the first file (label column excluded when it has one more). */
         public static int firstLineWidth(String file, boolean header, Configuration hadoop) {
-            Path path = new Path(file);
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(path.getFileSystem(hadoop).open(path),
-                    StandardCharsets.UTF_8))) {
+            try (Utf8Lines r = Utf8Lines.open(file, hadoop, Utf8Lines.textBudget())) {
                 if (header) {
-                    r.readLine();
+                    r.next();
                 }
-                String line = r.readLine();
+                String line = r.next();
                 if (line == null) {
-                    throw new DataFormatException(file, "empty file");
+                    throw new DataFormatException(file, "empty file" + (header ? " (or a header line only)" : ""));
                 }
                 return line.split(",", -1).length;
-            } catch (IOException e) {
-                throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
             }
         }
 
@@ -210,14 +211,13 @@ public sealed interface PredictionInput extends Serializable {
             List<float[]> steps = new ArrayList<>();
             int[] offsets = new int[part.files().size() + 1];
             List<String> ids = new ArrayList<>();
+            long budget = Utf8Lines.textBudget();
             for (int f = 0; f < part.files().size(); f++) {
                 String file = part.files().get(f);
                 Path path = new Path(file);
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                        path.getFileSystem(hadoop).open(path), StandardCharsets.UTF_8))) {
-                    int lineNo = 0;
-                    for (String line = r.readLine(); line != null; line = r.readLine()) {
-                        lineNo++;
+                try (Utf8Lines r = Utf8Lines.open(file, hadoop, budget)) {
+                    for (String line = r.next(); line != null; line = r.next()) {
+                        int lineNo = r.lineNumber();
                         if ((header && lineNo == 1) || line.isBlank()) {
                             continue;
                         }
@@ -228,21 +228,11 @@ public sealed interface PredictionInput extends Serializable {
                         }
                         float[] step = new float[features];
                         for (int c = 0; c < features; c++) {
-                            try {
-                                step[c] = Float.parseFloat(cells[c].trim());
-                            } catch (NumberFormatException e) {
-                                throw new DataFormatException(file, "line " + lineNo + ", column " + (c + 1) + ": \""
-                                        + cells[c] + "\" is not a number");
-                            }
-                            if (!Float.isFinite(step[c])) {
-                                throw new DataFormatException(file, "line " + lineNo + ", column " + (c + 1)
-                                        + ": not finite");
-                            }
+                            step[c] = CsvCells.number(file, "line " + lineNo + ", column " + (c + 1), cells[c]);
                         }
                         steps.add(step);
                     }
-                } catch (IOException e) {
-                    throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+                    budget -= r.characters();
                 }
                 if (steps.size() == offsets[f]) {
                     throw new DataFormatException(file, "no steps");

@@ -1,18 +1,8 @@
 package io.sparktrain.data;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 /**
  * A UTF-8 text file as next-character examples: windows of {@code window} characters, each labelled at every step
@@ -30,37 +20,26 @@ public final class TextCorpus {
      * @throws DataFormatException naming the file and line when it is missing, empty or not UTF-8
      */
     public static String read(String file, Configuration hadoop) {
-        Path path = new Path(file);
-        byte[] bytes;
-        try {
-            FileSystem fs = path.getFileSystem(hadoop);
-            if (!fs.exists(path)) {
-                throw new DataFormatException(file, "no such file");
+        return read(file, hadoop, Utf8Lines.textBudget());
+    }
+
+    /** As {@link #read(String, Configuration)}, holding at most {@code maxChars} characters. */
+    static String read(String file, Configuration hadoop, long maxChars) {
+        StringBuilder text = new StringBuilder();
+        try (Utf8Lines lines = Utf8Lines.open(file, hadoop, maxChars)) {
+            String line = lines.next();
+            while (line != null) {
+                text.append(line);
+                line = lines.next();
+                if (line != null || lines.endsWithNewline()) {
+                    text.append('\n');
+                }
             }
-            try (InputStream in = fs.open(path)) {
-                bytes = in.readAllBytes();
-            }
-        } catch (IOException e) {
-            throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult result = decoder.decode(in, out, true);
-        if (result.isError()) {
-            int at = in.position();
-            int line = 1;
-            for (int i = 0; i < at; i++) {
-                line += bytes[i] == '\n' ? 1 : 0;
-            }
-            throw new DataFormatException(file, "line " + line + ": not UTF-8 (byte " + at + ")");
-        }
-        String text = out.flip().toString().replace("\r\n", "\n");
         if (text.codePointCount(0, text.length()) < 2) {
             throw new DataFormatException(file, "empty file: a text model needs at least two characters");
         }
-        return text;
+        return text.toString();
     }
 
     /** The character codes of the training or test part of {@code text}. */

@@ -2,7 +2,6 @@ package io.sparktrain.pipeline;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.UUID;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
@@ -28,7 +27,7 @@ final class AtomicFile {
      * @return what {@code writer} returned
      */
     static <T> T write(FileSystem fs, Path target, boolean replace, Writer<T> writer) throws IOException {
-        Path staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
+        Path staging = new Path(target.getParent(), RunOutput.stagingName(target.getName()));
         try {
             T result = writer.write(staging);
             if (replace) {

@@ -5,10 +5,13 @@ import io.sparktrain.config.DataConfig;
 import io.sparktrain.config.JobConfig;
 import io.sparktrain.data.CsvSequences;
 import io.sparktrain.data.CsvSource;
+import io.sparktrain.data.DataAccess;
+import io.sparktrain.data.DataFormatException;
 import io.sparktrain.data.ExampleSet;
 import io.sparktrain.data.ExampleSource;
 import io.sparktrain.data.Examples;
 import io.sparktrain.data.FeatureScaling;
+import io.sparktrain.data.MnistData;
 import io.sparktrain.data.MnistSource;
 import io.sparktrain.data.SeqMnistSource;
 import io.sparktrain.data.SequenceSet;
@@ -57,6 +60,26 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
      * instead of built from the text.
      */
     public static JobData prepare(JobConfig job, Optional<Vocabulary> fixedVocabulary, Configuration hadoop) {
+        int seconds = DataConfig.timeoutSeconds(job.effective());
+        try {
+            return read(job, fixedVocabulary, DataAccess.bounded(hadoop, seconds));
+        } catch (DataFormatException e) {
+            if (DataAccess.unreachable(e)) {
+                Throwable cause = e;
+                while (cause.getCause() != null && cause.getCause() != cause) {
+                    cause = cause.getCause();
+                }
+                String why = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+                why = cause.getClass().getSimpleName() + ": " + (why.length() > 200 ? why.substring(0, 200) + "..." : why);
+                throw new DataFormatException(e.file(), cause instanceof java.io.InterruptedIOException
+                        ? "no answer from its file system within " + DataAccess.KEY + " = " + seconds + " (" + why + ")"
+                        : "cannot reach its file system (" + why + ")", e);
+            }
+            throw e;
+        }
+    }
+
+    private static JobData read(JobConfig job, Optional<Vocabulary> fixedVocabulary, Configuration hadoop) {
         DataConfig d = job.data();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("format", d.format().name().toLowerCase(Locale.ROOT).replace('_', '-'));
@@ -65,6 +88,7 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
             case MNIST -> {
                 MnistSource source = new MnistSource(qualify("data.dir", d.dir(), hadoop), d.trainLimit(),
                         d.testLimit());
+                MnistData.requireSameImageSize(source.dir(), hadoop);
                 ExampleSet train = source.load(Split.TRAIN, hadoop);
                 NetworkSpec network = job.model().resolve(0, train.numClasses());
                 Shape data = Shape.map(train.exampleShape()[0], train.exampleShape()[1], train.exampleShape()[2]);
@@ -78,6 +102,7 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
             case SEQ_MNIST -> {
                 SeqMnistSource source = new SeqMnistSource(qualify("data.dir", d.dir(), hadoop), d.trainLimit(),
                         d.testLimit(), d.pixelByPixel());
+                MnistData.requireSameImageSize(source.dir(), hadoop);
                 SequenceSet train = source.load(Split.TRAIN, hadoop);
                 return sequences(source, train, source.load(Split.TEST, hadoop), job, metrics);
             }
@@ -90,6 +115,11 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
                 CsvSource source = new CsvSource(qualify("data.dir", d.dir(), hadoop), format, d.trainLimit(),
                         d.testLimit(), FeatureScaling.NONE);
                 SequenceSet train = source.load(Split.TRAIN, hadoop);
+                // The test split (and every executor's shard) must have the training split's columns: fixing the
+                // count makes a file with another one an error naming it, before any scaling or training.
+                source = new CsvSource(source.dir(), new CsvSequences.Format(format.layout(), format.header(),
+                        train.features(), format.classes(), format.labels(), format.maxLength()), d.trainLimit(),
+                        d.testLimit(), FeatureScaling.NONE);
                 if (d.standardize()) {
                     FeatureScaling scaling = FeatureScaling.of(train);
                     source = source.withScaling(scaling);
@@ -102,6 +132,10 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
                 String file = qualify("data.text.file", d.textFile(), hadoop);
                 String text = TextCorpus.read(file, hadoop);
                 Vocabulary vocabulary = fixedVocabulary.orElseGet(() -> Vocabulary.of(text));
+                if (vocabulary.size() < 2) {
+                    throw new DataFormatException(file, "only one distinct character (" + describe(vocabulary)
+                            + "); a text model predicts the next character and needs at least two");
+                }
                 TextSource source = new TextSource(file, vocabulary, d.window(), d.stride(), d.testFraction());
                 int[] trainCodes = TextCorpus.encode(text, vocabulary, Split.TRAIN, d.testFraction());
                 metrics.put("characters", text.codePointCount(0, text.length()));
@@ -134,6 +168,12 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
         metrics.put("longestSequence", longest);
         return new JobData(source, train, test, job.model().resolve(train.features(), train.numClasses()), metrics,
                 Optional.empty());
+    }
+
+    private static String describe(Vocabulary vocabulary) {
+        int cp = vocabulary.characters().codePointAt(0);
+        return Character.isISOControl(cp) || Character.isWhitespace(cp) ? String.format("U+%04X", cp)
+                : "\"" + vocabulary.character(0) + "\"";
     }
 
     /** {@code uri} made absolute on its file system, so executors read what the driver meant. */

@@ -25,6 +25,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * leaves no half-written output where a pipeline would look for it.
  */
 public final class RunOutput {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunOutput.class);
     /** The file names of the output contract. */
     public static final String MODEL = "model.zip";
     public static final String CONFIG = "config.conf";
@@ -44,19 +45,34 @@ public final class RunOutput {
     private RunOutput(Path target, FileSystem fs) {
         this.target = target;
         this.fs = fs;
-        this.staging = new Path(target.getParent(), "." + target.getName() + ".inprogress-" + UUID.randomUUID());
+        this.staging = new Path(target.getParent(), stagingName(target.getName()));
     }
 
     /**
-     * Checks, before any training, that {@code uri} can receive a run: it must not exist, or be an empty folder.
+     * Checks, before any training, that {@code uri} can receive a run: it must not exist, or be an empty folder, and
+     * its parent must be a folder this process can write in (created if missing, probed with a file). Staging
+     * folders that dead runs on this host left in the parent are removed ({@link #removeStale}).
      *
-     * @throws ConfigException when it holds something already
+     * @throws ConfigException when {@code uri} is empty or holds something already (exit 2)
+     * @throws java.io.UncheckedIOException when the parent cannot be created or written (exit 5), before any job
      */
     public static RunOutput prepare(String uri, Configuration hadoop) {
-        Path target = new Path(uri);
+        if (uri == null || uri.isBlank()) {
+            throw new ConfigException("--out must name a folder, got an empty value");
+        }
+        Path target;
+        FileSystem fs;
         try {
-            FileSystem fs = target.getFileSystem(hadoop);
+            target = new Path(uri);
+            fs = target.getFileSystem(hadoop);
             target = fs.makeQualified(target);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new ConfigException("--out " + uri + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw SparkContexts.missingConnector(e).map(m -> new ConfigException("--out " + uri + ": " + m))
+                    .orElseThrow(() -> e);
+        }
+        try {
             if (fs.exists(target)) {
                 FileStatus status = fs.getFileStatus(target);
                 if (!status.isDirectory() || fs.listStatus(target).length > 0) {
@@ -64,9 +80,92 @@ public final class RunOutput {
                             + "choose another or remove it");
                 }
             }
-            return new RunOutput(target, fs);
         } catch (IOException e) {
-            throw new ConfigException("--out " + uri + ": " + e.getMessage());
+            throw new java.io.UncheckedIOException("--out " + uri + ": " + e.getMessage(), e);
+        }
+        Path parent = target.getParent();
+        if (parent == null) {
+            throw new ConfigException("--out " + uri + " is a file system's root; name a folder under it");
+        }
+        requireWritableFolder(fs, parent, uri);
+        removeStale(fs, parent);
+        return new RunOutput(target, fs);
+    }
+
+    /**
+     * Fails now, not after training, when {@code folder} cannot hold the run: an ancestor is a file, it cannot be
+     * created, or a file cannot be created in it.
+     */
+    private static void requireWritableFolder(FileSystem fs, Path folder, String uri) {
+        try {
+            for (Path p = folder; p != null; p = p.getParent()) {
+                if (fs.exists(p)) {
+                    if (!fs.getFileStatus(p).isDirectory()) {
+                        throw new IOException(p + " is a file, not a folder");
+                    }
+                    break;
+                }
+            }
+            if (!fs.exists(folder) && !fs.mkdirs(folder)) {
+                throw new IOException("cannot create the folder " + folder);
+            }
+            Path probe = new Path(folder, stagingName("probe"));
+            fs.create(probe, false).close();
+            fs.delete(probe, false);
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            String why = e instanceof org.apache.hadoop.fs.FSError && e.getCause() != null
+                    ? e.getCause().getMessage() : e.getMessage();
+            throw new java.io.UncheckedIOException("--out " + uri + ": cannot write in " + folder + ": " + why,
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    private static final String OWNER = ownerTag();
+    private static final java.util.regex.Pattern STAGING = java.util.regex.Pattern.compile(
+            "\\..+\\.inprogress-(.+)-(\\d+)-[0-9a-f]{8}");
+
+    /** This process as staging names record it: {@code host-pid}. */
+    private static String ownerTag() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * A hidden staging name for {@code name}: {@code .NAME.inprogress-HOST-PID-RANDOM}, so that a later run can tell
+     * a dead run's leftover from a live run's work in progress.
+     */
+    static String stagingName(String name) {
+        return "." + name + ".inprogress-" + OWNER + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * Removes the staging folders and files in {@code folder} whose owner ran on this host and is gone (SIGKILL,
+     * power loss); those of live processes, of other hosts, and of older naming are left alone. Best effort: a
+     * leftover that cannot be removed is logged, not fatal.
+     */
+    static void removeStale(FileSystem fs, Path folder) {
+        String host = OWNER.substring(0, OWNER.lastIndexOf('-'));
+        try {
+            for (FileStatus status : fs.listStatus(folder)) {
+                java.util.regex.Matcher m = STAGING.matcher(status.getPath().getName());
+                if (!m.matches() || !m.group(1).equals(host)) {
+                    continue;
+                }
+                long pid = Long.parseLong(m.group(2));
+                if (pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                        .orElse(false)) {
+                    continue;
+                }
+                LOG.warn("removing {}, left by process {} of this host, which is gone", status.getPath(), pid);
+                fs.delete(status.getPath(), true);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not clean staging leftovers in {}: {}", folder, e.getMessage());
         }
     }
 

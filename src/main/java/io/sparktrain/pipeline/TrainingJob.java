@@ -38,10 +38,33 @@ public final class TrainingJob {
     private TrainingJob() {
     }
 
-    /** The run folder when none is given: {@code runs/<yyyyMMdd-HHmmss>-<name>}. */
+    /**
+     * The run folder when none is given, {@code runs/<yyyyMMdd-HHmmss-SSS>-<name>} (a {@code -2}, {@code -3}...
+     * suffix when taken), created empty here and now: runs started in the same millisecond, in this process or
+     * another, each get a folder of their own instead of the second failing after training.
+     */
     public static String defaultOut(JobConfig job) {
-        return "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+        return defaultOut(job, java.nio.file.Path.of("runs"));
+    }
+
+    /** As {@link #defaultOut(JobConfig)}, under {@code runs} instead of {@code runs/}. */
+    static String defaultOut(JobConfig job, java.nio.file.Path runs) {
+        String base = runs + "/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")) + "-"
                 + job.name();
+        try {
+            java.nio.file.Files.createDirectories(runs);
+            for (int n = 1; ; n++) {
+                String candidate = n == 1 ? base : base + "-" + n;
+                try {
+                    java.nio.file.Files.createDirectory(java.nio.file.Path.of(candidate)); // atomic: one creator wins
+                    return candidate;
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    // another run took it in the same millisecond: next suffix
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating the run folder " + base + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -138,7 +161,14 @@ public final class TrainingJob {
         Configuration hadoop = sc.hadoopConfiguration();
         // The Spark UI groups the run's jobs under its name; each job's description names its epoch and round.
         sc.setJobGroup("sparktrain-" + job.name(), "sparktrain run " + job.name() + " -> " + output.target(), false);
-        try {
+        // Where the run is, for the line a signal ends it with; the trainer calls back on this (the driver) thread.
+        int[] at = {0, 0, 0}; // epoch, round, rounds done including those before a resume
+        int everyRounds = job.checkpoint().everyRounds();
+        Runnable stopIfAsked = () -> Interruption.check(at[0] == 0 ? "before the first round"
+                : "after epoch " + at[0] + " round " + at[1], resumption.store().list().stream().findFirst()
+                .map(c -> "the newest checkpoint is " + c + ": the same command with --resume continues from it")
+                .orElse("no checkpoint was written yet, so nothing is kept"));
+        try (Interruption.Stretch stoppable = Interruption.cooperating()) {
             TrainingResult result;
             Map<String, Object> metrics;
             try (RunOutput.MetricsStream stream = output.stream();
@@ -158,10 +188,12 @@ public final class TrainingJob {
                                     stream.append("round", r);
                                 }
                                 epochs.subList(done, epochs.size()).forEach(e -> stream.append("epoch", e));
+                                at[2] = rounds.size();
                             }
 
                             @Override
                             public void epochStarted(int epoch, int roundsPerEpoch) {
+                                stopIfAsked.run();
                                 display.epochStarted(epoch, roundsPerEpoch);
                             }
 
@@ -169,6 +201,21 @@ public final class TrainingJob {
                             public void round(RoundRecord record, int roundsPerEpoch) {
                                 stream.append("round", record);
                                 display.round(record, roundsPerEpoch);
+                                at[0] = record.epoch();
+                                at[1] = record.round();
+                                at[2]++;
+                                // A signal stops the run here unless a checkpoint is due (mid-epoch every N
+                                // rounds, always at the epoch's end): then right after it is written.
+                                boolean checkpointDue = record.round() == roundsPerEpoch
+                                        || everyRounds > 0 && at[2] % everyRounds == 0;
+                                if (!checkpointDue) {
+                                    stopIfAsked.run();
+                                }
+                            }
+
+                            @Override
+                            public void checkpointed(String path, int roundsDone) {
+                                stopIfAsked.run();
                             }
 
                             @Override
@@ -192,6 +239,7 @@ public final class TrainingJob {
                         "throughput", metrics.get("throughput"), "epochs", result.epochs().size(),
                         "rounds", result.rounds().size()));
             }
+            stopIfAsked.run(); // the last safe point: once the run folder is being written, it is finished
             output.stage(ReportJob.REPORT, ReportJob.html(data.network(),
                     new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(metrics), job.render(),
                     result.network(), data.test(), job.training().evalBatchSize())
@@ -210,6 +258,9 @@ public final class TrainingJob {
             throw new UncheckedIOException("writing " + output.target() + ": " + e.getCause().getMessage(),
                     new IOException(e));
         } catch (RuntimeException e) {
+            output.abandon();
+            throw e;
+        } catch (Exception e) { // a SparkException (checked, undeclared) from a failed Spark job
             output.abandon();
             throw e;
         }

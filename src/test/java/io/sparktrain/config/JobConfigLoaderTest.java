@@ -55,19 +55,119 @@ class JobConfigLoaderTest {
         assertEquals("training.learningRateDecay must be in (0, 1], got 0.0", error("training.learningRateDecay = 0"));
     }
 
-    @Test
-    void unknownKeysAreRejectedAsTypos() {
-        String message = assertThrows(ConfigException.class, () -> JobConfigLoader.load("conf/mnist-cnn.conf",
-                List.of("training.epoch=3"), new Configuration())).getMessage();
-        assertTrue(message.startsWith("unknown config key training.epoch"), message);
+    private static String setError(String... overrides) {
+        return assertThrows(ConfigException.class, () -> JobConfigLoader.load("conf/mnist-cnn.conf",
+                List.of(overrides), new Configuration())).getMessage();
     }
 
     @Test
-    void missingConfigFileAndMalformedSetAreUsageErrors() {
+    void unknownKeysAreRejectedWithTheNearestKnownKey() {
+        assertEquals("unknown key training.epoch (did you mean training.epochs?) in --set training.epoch=3: 1",
+                setError("training.epoch=3"));
+        assertEquals("unknown key training.epoch (did you mean training.epochs?) in String: 1",
+                error("training.epoch = 3"));
+        // An unknown section: the suggestion keeps the rest of the key when that is a known key.
+        assertEquals("unknown key trainig.epochs (did you mean training.epochs?) in String: 1",
+                error("trainig.epochs = 3"));
+        assertEquals("unknown key training.schedual.kind (did you mean training.schedule.kind?) in String: 1",
+                error("training.schedual.kind = step"));
+        assertEquals("unknown key modle.foo (did you mean model?) in String: 1", error("modle.foo = 3"));
+        assertEquals("unknown key training.lr (String: 1); the keys a job can set are in "
+                + "src/main/resources/sparktrain-reference.conf", error("training.lr = 0.1"));
+        assertEquals("unknown key optimizer (String: 1); the keys a job can set are in "
+                + "src/main/resources/sparktrain-reference.conf", error("optimizer = adam"));
+        // Case slips are typos too.
+        assertEquals("unknown key training.learningrate (did you mean training.learningRate?) in String: 1",
+                error("training.learningrate = 0.1"));
+    }
+
+    @Test
+    void aValueWhereTheDefaultsHaveASectionIsNamed() {
+        assertEquals("training is a section, not a value; set its keys (averagingFrequency, batchSizePerWorker, "
+                + "clipping, divergence, ...) instead, got 5 in --set training=5: 1", setError("training=5"));
+        assertEquals("data.csv is a section, not a value; set its keys (header, layout, standardize) instead, got "
+                + "\"files\" in String: 1", error("data.csv = files"));
+        assertEquals("training.epochs is a value, not a section, so training.epochs.a is not a key; set "
+                + "training.epochs itself (String: 1)", error("training.epochs { a = 1 }"));
+    }
+
+    @Test
+    void integerKeysRefuseFractions() {
+        assertEquals("training.epochs must be a whole number, got 1.5", error("training.epochs = 1.5"));
+        assertEquals("training.epochs must be a whole number, got 1.5", setError("training.epochs=1.5"));
+        assertEquals("training.epochs must be a whole number, got \"1.5\"", error("training.epochs = \"1.5\""));
+        assertEquals("training.epochs must be a whole number, got \"many\"", error("training.epochs = many"));
+        assertEquals("training.epochs must be a whole number, got [1]", error("training.epochs = [1]"));
+        assertEquals("training.epochs must be a whole number, got \"" + "9".repeat(50) + "\"",
+                error("training.epochs = \"" + "9".repeat(50) + "\""));
+        assertEquals("training.seed must be a whole number, got 0.5", error("training.seed = 0.5"));
+        assertEquals("training.workers must be a whole number in [-2147483648, 2147483647], got 3000000000",
+                error("training.workers = 3000000000"));
+        assertEquals("model.layers[0].filters must be a whole number, got 4.5",
+                error("model.preset = \"\", model.layers = [{ type = conv, filters = 4.5, kernel = 3 },"
+                        + "{ type = output }]"));
+        assertEquals("model.layers[0].kernel[1] must be a whole number, got 2.5",
+                error("model.preset = \"\", model.layers = [{ type = conv, filters = 4, kernel = [3, 2.5] },"
+                        + "{ type = output }]"));
+        assertEquals("data.text.window must be a whole number, got 7.5",
+                error("data { format = text, text.file = t.txt, text.window = 7.5 }\nmodel.preset = lstm"));
+        // A whole number written with a decimal point or an exponent is still whole.
+        assertEquals(3, JobConfigLoader.fromString("training.epochs = 3.0").training().epochs());
+        assertEquals(1000, JobConfigLoader.fromString("training.evalBatchSize = 1e3").training().evalBatchSize());
+    }
+
+    @Test
+    void longValuesAndKeysAreCutInTheMiddle() {
+        String updater = error("training.updater = " + "x".repeat(3000));
+        assertTrue(updater.startsWith("training.updater must be one of [adam, sgd, nesterovs], got \"xxx"), updater);
+        assertTrue(updater.contains("...") && updater.length() < 300, updater);
+        String name = error("name = \"" + "x".repeat(3000) + "!\"");
+        assertTrue(name.endsWith("xxx!\"") && name.contains("...") && name.length() < 300, name);
+        String layer = error("model.preset = \"\", model.layers = [{ type = conv, " + "y".repeat(3000) + " = 1 }]");
+        assertTrue(layer.startsWith("model.layers[0].yyy") && layer.contains("...") && layer.length() < 300, layer);
+    }
+
+    @Test
+    void malformedSetIsOneClearLine() {
+        assertEquals("--set training.epochs= has no value; write --set training.epochs=VALUE (\"\" for an empty "
+                + "string)", setError("training.epochs="));
+        assertEquals("--set training.epochs=   has no value; write --set training.epochs=VALUE (\"\" for an empty "
+                + "string)", setError("training.epochs=  "));
+        assertEquals("--set training.epochs has no '='; write --set key=value, e.g. --set training.epochs=5",
+                setError("training.epochs"));
+        assertEquals("--set =5 names no key; write --set key=value, e.g. --set training.epochs=5", setError("=5"));
+        // An explicitly empty string is a value.
+        assertEquals("", JobConfigLoader.load("conf/mnist-cnn.conf", List.of("checkpoint.dir=\"\""),
+                new Configuration()).checkpoint().dir());
+        // Text that is not HOCON is a string, and a type error names where it came from.
+        assertTrue(setError("training.learningRate=fast").startsWith("--set training.learningRate=fast: "),
+                setError("training.learningRate=fast"));
+    }
+
+    @Test
+    void onlyTheChosenDataFormatsSettingsAreChecked() {
+        JobConfig csv = JobConfigLoader.fromString("data { format = csv, dir = x, maxSequenceLength = 50 }\n"
+                + "model.preset = lstm");
+        assertEquals(50, csv.data().maxSequenceLength());
+        JobConfig mnist = JobConfigLoader.fromString("data { text.window = -1, text.testFraction = 7, "
+                + "seqMnist.steps = columns, csv.layout = diagonal, csv.header = maybe }");
+        assertEquals(DataConfig.Format.MNIST, mnist.data().format());
+        // The chosen format's settings are checked, with the same values.
+        assertEquals("data.text.window must be <= data.maxSequenceLength (50), got 100",
+                error("data { format = text, text.file = t.txt, maxSequenceLength = 50 }\nmodel.preset = lstm"));
+        assertEquals("data.csv.layout must be one of [files, single], got \"diagonal\"",
+                error("data { format = csv, dir = x, csv.layout = diagonal }\nmodel.preset = lstm"));
+        assertEquals("data.seqMnist.steps must be \"rows\" or \"pixels\", got \"columns\"",
+                error("data { format = seq-mnist, seqMnist.steps = columns }\nmodel.preset = lstm"));
+        // Keys of other formats must still be known keys.
+        assertEquals("unknown key data.text.windw (did you mean data.text.window?) in String: 1",
+                error("data { format = csv, dir = x, text.windw = 5 }"));
+    }
+
+    @Test
+    void missingConfigFileIsAUsageError() {
         assertEquals("config file conf/nope.conf not found", assertThrows(ConfigException.class,
                 () -> JobConfigLoader.load("conf/nope.conf", List.of(), new Configuration())).getMessage());
-        assertTrue(assertThrows(ConfigException.class, () -> JobConfigLoader.load("conf/mnist-cnn.conf",
-                List.of("training.epochs"), new Configuration())).getMessage().contains("key=value"));
     }
 
     @Test

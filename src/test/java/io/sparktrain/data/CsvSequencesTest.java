@@ -3,6 +3,7 @@ package io.sparktrain.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ class CsvSequencesTest {
         assertEquals("line 2: label 7 outside the declared classes [0, 3) (model.classes = 3)",
                 tail(error(f, dir.resolve("label").toString())));
         file("empty/a.csv", "");
-        assertEquals("empty file: no time steps", tail(error(f, dir.resolve("empty").toString())));
+        assertEquals("no time steps (the file is empty)", tail(error(f, dir.resolve("empty").toString())));
         file("none/readme.txt", "x");
         assertEquals("no .csv files in this directory", tail(error(f, dir.resolve("none").toString())));
         file("mixed/a.csv", "1,2,0\n");
@@ -139,5 +140,60 @@ class CsvSequencesTest {
     private static String tail(String message) {
         return message.substring(message.indexOf(".csv: ") > 0 ? message.indexOf(".csv: ") + 6
                 : message.indexOf(": ") + 2);
+    }
+
+    @Test
+    void onlyPlainDecimalNumbersAreAcceptedAndLongCellsAreQuotedShort() throws IOException {
+        CsvSequences.Format f = format(CsvSequences.Layout.FILES, SequenceSet.Labels.PER_SEQUENCE);
+        file("ok/a.csv", "-1.5,+2e-3,0\n.5,3.,1\n1E2,-0.0e+1,2\n");
+        assertArrayEquals(new float[] {-1.5f, 0.002f, 0.5f, 3f, 100f, -0f},
+                CsvSequences.read(dir.resolve("ok").toString(), f, 0, HADOOP).values());
+        String[] bad = {"2.5d", "1f", "0x1p3", "NaN", "Infinity", "-Infinity", "1e", "", " "};
+        for (int i = 0; i < bad.length; i++) {
+            String cell = bad[i];
+            String row = cell.contains(",") ? "\"" + cell + "\",1,0" : "1," + cell + ",0";
+            file("bad" + i + "/a.csv", "1,2,0\n" + row + "\n");
+            String e = error(f, dir.resolve("bad" + i).toString());
+            assertTrue(e.contains("/bad" + i + "/a.csv: line 2: column "), e);
+            assertTrue(e.endsWith("is not a number"), e);
+        }
+        file("huge/a.csv", "1,2,0\n1,1e99,0\n");
+        assertEquals("line 2: column 2: \"1e99\" is outside the range of a 32-bit float (about +-3.4e38)",
+                tail(error(f, dir.resolve("huge").toString())));
+        String long200k = "7".repeat(200_000) + "x";
+        file("long/a.csv", "1,2,0\n1," + long200k + ",0\n");
+        assertEquals("line 2: column 2: \"" + "7".repeat(40) + "...\" is not a number",
+                tail(error(f, dir.resolve("long").toString())));
+    }
+
+    @Test
+    void aByteOrderMarkIsSkippedAndMalformedUtf8IsNamedByLine() throws IOException {
+        CsvSequences.Format f = format(CsvSequences.Layout.FILES, SequenceSet.Labels.PER_SEQUENCE);
+        Path bom = dir.resolve("bom/a.csv");
+        Files.createDirectories(bom.getParent());
+        Files.write(bom, "\uFEFF0.3865,1,0\n2,3,1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertArrayEquals(new float[] {0.3865f, 1, 2, 3},
+                CsvSequences.read(dir.resolve("bom").toString(), f, 0, HADOOP).values());
+        Path latin1 = dir.resolve("latin1/a.csv");
+        Files.createDirectories(latin1.getParent());
+        Files.write(latin1, new byte[] {'1', ',', '2', ',', '0', '\n', '1', ',', '2', ',', '0', ' ', (byte) 0xe9, '\n'});
+        assertEquals("line 2: not UTF-8 (malformed byte sequence); save the file as UTF-8",
+                tail(error(f, dir.resolve("latin1").toString())));
+    }
+
+    @Test
+    void anEndlessFileStopsAtTheLineCapAndAHeaderOnlyFileIsNamed() throws IOException {
+        CsvSequences.Format f = format(CsvSequences.Layout.FILES, SequenceSet.Labels.PER_SEQUENCE);
+        Files.createDirectories(dir.resolve("zero"));
+        Files.createSymbolicLink(dir.resolve("zero/a.csv"), Path.of("/dev/zero"));
+        assertEquals("line 1 is longer than 16777216 characters (not a line-oriented text file?)",
+                tail(error(f, dir.resolve("zero").toString())));
+        CsvSequences.Format headed = new CsvSequences.Format(CsvSequences.Layout.SINGLE, true, 0, 3,
+                SequenceSet.Labels.PER_SEQUENCE, 100);
+        file("h/train.csv", "id,step,x,label\n");
+        assertEquals("no time steps (the file is empty or holds only its header line)",
+                tail(error(headed, dir.resolve("h/train.csv").toString())));
+        Files.createDirectories(dir.resolve("nothing"));
+        assertEquals("no .csv files in this directory", tail(error(f, dir.resolve("nothing").toString())));
     }
 }

@@ -93,7 +93,8 @@ class IdxFileTest {
     void truncatedDataIsRejectedWithTheCounts() throws IOException {
         String uri = write("short", idx(0x803, new int[] {10, 28, 28}, 100));
         DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 3, HADOOP));
-        assertTrue(e.getMessage().contains("needs 7840 bytes of data, file has 100"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("truncated: header [10, 28, 28] declares 7840 bytes of data, the file has 100"),
+                e.getMessage());
     }
 
     @Test
@@ -158,5 +159,63 @@ class IdxFileTest {
         float[] a = made.subset(java.util.stream.IntStream.range(0, 15).toArray()).toDataSet().getFeatures().ravel().toFloatVector();
         float[] b = loaded.toDataSet().getFeatures().ravel().toFloatVector();
         assertArrayEquals(a, b, 0.5f / 255);
+    }
+
+    /** Bytes this thread allocated while running {@code body}: proves a reader did not trust a header's size. */
+    private static long allocatedBy(Runnable body) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        body.run();
+        return threads.getThreadAllocatedBytes(id) - before;
+    }
+
+    @Test
+    void aHeaderDeclaringGigabytesInASmallFileFailsWithoutAllocatingThem() throws IOException {
+        String plain = write("huge-header", idx(0x803, new int[] {2_700_000, 28, 28}, 7_900));
+        String gz = write("huge-header.gz", gzip(idx(0x803, new int[] {2_700_000, 28, 28}, 7_900)));
+        for (String uri : new String[] {plain, gz}) {
+            String[] message = new String[1];
+            long allocated = allocatedBy(() -> message[0] = assertThrows(DataFormatException.class,
+                    () -> IdxFile.read(uri, 3, HADOOP)).getMessage());
+            assertTrue(allocated < 64L << 20, uri + ": allocated " + allocated + " bytes");
+            assertTrue(message[0].startsWith(uri + ": truncated: header [2700000, 28, 28]"), message[0]);
+        }
+    }
+
+    @Test
+    void declaredSizesBeyondAnArrayAreRefusedWithoutOverflow() throws IOException {
+        String uri = write("overflow", idx(0x803, new int[] {65_536, 65_536, 65_536}, 10));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 3, HADOOP));
+        assertTrue(e.getMessage().contains("header [65536, 65536, 65536] declares more than 2147483639 bytes"),
+                e.getMessage());
+    }
+
+    @Test
+    void aGzipStreamLongerThanItsHeaderSaysIsRejected() throws IOException {
+        String uri = write("long.gz", gzip(idx(0x801, new int[] {3}, 5)));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 1, HADOOP));
+        assertTrue(e.getMessage().endsWith("trailing bytes after the 3 bytes the header [3] declares"), e.getMessage());
+    }
+
+    @Test
+    void aGzipDamagedMidStreamIsReportedAsCorruptNotAsTrailingBytes() throws IOException {
+        byte[] raw = idx(0x803, new int[] {50, 28, 28}, 50 * 784);
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 16; i < raw.length; i++) {
+            raw[i] = (byte) random.nextInt(256); // incompressible, so the damage lands in the data
+        }
+        byte[] gz = gzip(raw);
+        for (int at : new int[] {gz.length / 3, gz.length / 2, gz.length - 12}) {
+            byte[] damaged = gz.clone();
+            damaged[at] ^= 0x5a;
+            String uri = write("damaged-" + at + ".gz", damaged);
+            DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(uri, 3, HADOOP));
+            assertTrue(e.getMessage().startsWith(uri + ": corrupt or truncated gzip stream"), e.getMessage());
+        }
+        String cut = write("cut.gz", Arrays.copyOf(gz, gz.length / 2));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxFile.read(cut, 3, HADOOP));
+        assertTrue(e.getMessage().startsWith(cut + ": corrupt or truncated gzip stream"), e.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
@@ -58,6 +59,45 @@ class TextCorpusTest {
         Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xe9});
         String bad = assertThrows(DataFormatException.class,
                 () -> TextCorpus.read(latin1.toString(), new Configuration())).getMessage();
-        assertTrue(bad.endsWith("latin1.txt: line 2: not UTF-8 (byte 6)"), bad);
+        assertTrue(bad.endsWith("latin1.txt: line 2: not UTF-8 (malformed byte sequence); save the file as UTF-8"), bad);
+    }
+
+    @Test
+    void aLeadingByteOrderMarkIsNotACharacterOfTheText() throws IOException {
+        Path bom = Files.write(dir.resolve("bom.txt"), "\uFEFFabab\r\nba\n".getBytes(StandardCharsets.UTF_8));
+        String text = TextCorpus.read(bom.toString(), new Configuration());
+        assertEquals("abab\nba\n", text);
+        assertEquals("\nab", Vocabulary.of(text).characters());
+    }
+
+    @Test
+    void malformedUtf8IsAnErrorNamingItsLineNotReplaced() throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            lines.append("line ").append(i).append('\n'); // past the reader's first 64 KiB chunk
+        }
+        byte[] head = lines.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = java.util.Arrays.copyOf(head, head.length + 3);
+        bytes[head.length] = 'x';
+        bytes[head.length + 1] = (byte) 0xc3; // a two-byte sequence cut short by a newline
+        bytes[head.length + 2] = '\n';
+        Path bad = Files.write(dir.resolve("bad.txt"), bytes);
+        String e = assertThrows(DataFormatException.class,
+                () -> TextCorpus.read(bad.toString(), new Configuration())).getMessage();
+        assertTrue(e.endsWith("bad.txt: line 5001: not UTF-8 (malformed byte sequence); save the file as UTF-8"), e);
+    }
+
+    @Test
+    void anEndlessOrHugeFileStopsAtTheBoundInsteadOfFillingTheHeap() throws IOException {
+        Path zero = dir.resolve("zero.txt");
+        Files.createSymbolicLink(zero, Path.of("/dev/zero"));
+        String endless = assertThrows(DataFormatException.class,
+                () -> TextCorpus.read(zero.toString(), new Configuration())).getMessage();
+        assertTrue(endless.endsWith("zero.txt: line 1 is longer than 16777216 characters (not a line-oriented text "
+                + "file?)"), endless);
+        Path lines = Files.writeString(dir.resolve("lines.txt"), "abcdefghi\n".repeat(100));
+        String big = assertThrows(DataFormatException.class,
+                () -> TextCorpus.read(lines.toString(), new Configuration(), 500)).getMessage();
+        assertTrue(big.contains("lines.txt: line 56: more than 500 characters of text"), big);
     }
 }

@@ -1,0 +1,216 @@
+package io.sparktrain.data;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The lines of a UTF-8 file, read strictly and within bounds: a leading byte-order mark (as Excel's "CSV UTF-8"
+ * writes) is skipped, malformed UTF-8 is an error naming the file and line (never silently replaced), a line longer
+ * than {@link #MAX_LINE_CHARS} is an error naming the line, and a file (or a {@code /dev/zero}) with more text than
+ * {@code maxChars} stops with an error instead of filling the heap. Only {@code \n} ends a line; a {@code \r} just
+ * before it is dropped.
+ */
+public final class Utf8Lines implements Closeable {
+
+    /** The longest line accepted, in characters (16 Mi): far beyond any real CSV row or text line. */
+    public static final int MAX_LINE_CHARS = 16 << 20;
+
+    private static final int CHUNK = 1 << 16;
+
+    private final String file;
+    private final InputStream in;
+    private final long maxChars;
+    private final int maxLine;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final ByteBuffer bytes = ByteBuffer.allocate(CHUNK);
+    private final CharBuffer chars = CharBuffer.allocate(CHUNK);
+    private final StringBuilder line = new StringBuilder();
+    private boolean eof;
+    private boolean decodedAll;
+    private boolean first = true;
+    private int lineNo;
+    private long total;
+    private boolean endsWithNewline;
+    private IOException pendingError;
+    private boolean pendingMalformed;
+
+    Utf8Lines(String file, InputStream in, long maxChars, int maxLine) {
+        this.file = file;
+        this.in = in;
+        this.maxChars = maxChars;
+        this.maxLine = maxLine;
+        bytes.flip();
+        chars.flip();
+    }
+
+    /**
+     * Opens {@code file} through Hadoop.
+     *
+     * @param maxChars the most characters the whole file may hold (see {@link #textBudget()})
+     * @throws DataFormatException when it is missing or unreadable
+     */
+    public static Utf8Lines open(String file, Configuration hadoop, long maxChars) {
+        Path path = new Path(file);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            if (!fs.exists(path)) {
+                throw new DataFormatException(file, "no such file");
+            }
+            if (fs.getFileStatus(path).isDirectory()) {
+                throw new DataFormatException(file, "is a directory, expected a file");
+            }
+            return new Utf8Lines(file, fs.open(path), maxChars, MAX_LINE_CHARS);
+        } catch (IOException e) {
+            throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How many characters of text this JVM can afford to hold while preparing examples from them: each character
+     * becomes a few ints (code point, input, label) and a share of the examples' arrays: a character per 32 bytes
+     * of maximum heap, and never more than an int can index.
+     */
+    public static long textBudget() {
+        return Math.min(Integer.MAX_VALUE - 8L, Runtime.getRuntime().maxMemory() / 32);
+    }
+
+    /** The number of the line {@link #next()} returned last (1-based). */
+    public int lineNumber() {
+        return lineNo;
+    }
+
+    /** Characters read so far, line breaks excluded. */
+    public long characters() {
+        return total;
+    }
+
+    /** Whether the text ended with a line break (after {@link #next()} returned null). */
+    public boolean endsWithNewline() {
+        return endsWithNewline;
+    }
+
+    /**
+     * The next line without its line break, or null at the end of the file.
+     *
+     * @throws DataFormatException naming the file and line: malformed UTF-8, a line too long, too much text, or a
+     *     read error
+     */
+    public String next() {
+        line.setLength(0);
+        boolean any = false;
+        while (true) {
+            if (!chars.hasRemaining()) {
+                if (!fill()) {
+                    if (!any) {
+                        return null;
+                    }
+                    lineNo++;
+                    endsWithNewline = false;
+                    return line.toString();
+                }
+                continue;
+            }
+            char c = chars.get();
+            if (first) {
+                first = false;
+                if (c == '\uFEFF') {
+                    continue;
+                }
+            }
+            any = true;
+            if (c == '\n') {
+                lineNo++;
+                endsWithNewline = true;
+                int n = line.length();
+                if (n > 0 && line.charAt(n - 1) == '\r') {
+                    line.setLength(n - 1);
+                }
+                return line.toString();
+            }
+            if (++total > maxChars) {
+                throw new DataFormatException(file, "line " + (lineNo + 1) + ": more than " + maxChars
+                        + " characters of text, more than this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MiB) can hold as examples; use a smaller file or a larger heap");
+            }
+            if (line.length() >= maxLine) {
+                throw new DataFormatException(file, "line " + (lineNo + 1) + " is longer than " + maxLine
+                        + " characters (not a line-oriented text file?)");
+            }
+            line.append(c);
+        }
+    }
+
+    /** Decodes more characters into {@link #chars}; false at the end of the input. */
+    private boolean fill() {
+        if (pendingMalformed) {
+            throw new DataFormatException(file, "line " + (lineNo + 1) + ": not UTF-8 (malformed byte sequence); "
+                    + "save the file as UTF-8");
+        }
+        if (pendingError != null) {
+            throw new DataFormatException(file, "line " + (lineNo + 1) + ": cannot read: "
+                    + pendingError.getMessage(), pendingError);
+        }
+        if (decodedAll) {
+            return false;
+        }
+        chars.clear();
+        while (chars.position() == 0) {
+            if (!bytes.hasRemaining() || !eof && bytes.remaining() < 8) {
+                if (!eof) {
+                    bytes.compact();
+                    try {
+                        int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+                        if (n < 0) {
+                            eof = true;
+                        } else {
+                            bytes.position(bytes.position() + n);
+                        }
+                    } catch (IOException e) {
+                        pendingError = e;
+                    }
+                    bytes.flip();
+                }
+            }
+            CoderResult r = decoder.decode(bytes, chars, eof);
+            if (r.isError()) {
+                pendingMalformed = true;
+                break;
+            }
+            if (pendingError != null) {
+                break;
+            }
+            if (eof && !bytes.hasRemaining()) {
+                if (decoder.flush(chars).isError()) {
+                    pendingMalformed = true;
+                }
+                decodedAll = true;
+                break;
+            }
+        }
+        chars.flip();
+        if (chars.hasRemaining()) {
+            return true;
+        }
+        return fill();
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // Nothing was written; the content has been read or an error already reported.
+        }
+    }
+}
