@@ -68,7 +68,8 @@ import org.junit.jupiter.api.Test;
  * to rerun case N alone (then it may train regardless of the budget). Every case's outcome goes to
  * {@code target/bad-input-fuzz-report.txt} (seed, number, job kind, file, mutation, exit code, first line, verdict)
  * with a summary and the failures grouped by mutation and problem; a failing case's folder stays under
- * {@code target/bad-input-fuzz/case-N}.
+ * {@code target/bad-input-fuzz/case-N}, with what the command printed in {@code output.txt}. Findings still open on
+ * main are listed in {@link #KNOWN_OPEN}.
  */
 class BadInputFuzzTest {
     static final int MAX_MESSAGE = 400;
