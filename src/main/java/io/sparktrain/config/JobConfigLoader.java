@@ -24,7 +24,8 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * Reads a job: the defaults in {@code sparktrain-reference.conf}, then the job file, then {@code --set key=value}
  * overrides, validated into a {@link JobConfig}. Every problem is a {@link ConfigException} with one line naming
- * the key (and the file and line where Typesafe Config knows them); a key the defaults do not list is a typo.
+ * the key (and the file and line where Typesafe Config knows them); a key the defaults do not list is a typo
+ * ({@link KnownKeys}). The job file and its includes are read by {@link JobFile}, through Hadoop's file systems.
  */
 public final class JobConfigLoader {
 
