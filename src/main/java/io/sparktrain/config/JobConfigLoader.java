@@ -84,6 +84,8 @@ public final class JobConfigLoader {
             if (!steps.equals("rows") && !steps.equals("pixels")) {
                 throw ConfigException.invalid("data.seqMnist.steps", "be \"rows\" or \"pixels\"", "\"" + steps + "\"");
             }
+            integer(c, "data.timeoutSeconds"); // whole and in range here too, so every command refuses it up front
+            DataConfig.timeoutSeconds(c);
             DataConfig data = new DataConfig(format,
                     c.getString("data.dir"), integer(c, "data.trainLimit"), integer(c, "data.testLimit"),
                     integer(c, "data.maxSequenceLength"), steps.equals("pixels"),
