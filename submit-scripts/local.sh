@@ -34,4 +34,7 @@ export OMP_NUM_THREADS=$threads
 sparktrain_java -Xmx8g train "$@"
 printf "+ OMP_NUM_THREADS=%s %s\n" "$OMP_NUM_THREADS" "$(printf "%q " "${JAVA_CMD[@]}")" >&2
 cd "$ROOT"
+# Spark's scratch (blockmgr-*, spark-*) in a folder named after the JVM's pid (exec keeps this shell's), which the
+# JVM removes at exit and the next run removes after a SIGKILL.
+export SPARK_LOCAL_DIRS="${SPARK_LOCAL_DIRS:-${TMPDIR:-/tmp}/sparktrain-$$}"
 exec "${JAVA_CMD[@]}"

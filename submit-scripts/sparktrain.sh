@@ -24,4 +24,7 @@ if [[ ( "${1:-}" == retrain || "${1:-}" == evaluate || "${1:-}" == predict ) && 
   fi
 fi
 sparktrain_java -Xmx4g "$@"
+# Spark's scratch (blockmgr-*, spark-*) in a folder named after the JVM's pid (exec keeps this shell's), which the
+# JVM removes at exit and the next run removes after a SIGKILL.
+export SPARK_LOCAL_DIRS="${SPARK_LOCAL_DIRS:-${TMPDIR:-/tmp}/sparktrain-$$}"
 exec "${JAVA_CMD[@]}"

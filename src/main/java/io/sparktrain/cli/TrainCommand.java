@@ -38,6 +38,10 @@ final class TrainCommand {
             throw new ConfigException("--out must name a folder, got an empty value; usage: " + USAGE);
         }
         String out = given != null ? given : TrainingJob.defaultOut(job);
+        if (given == null) {
+            // A signal before training starts ends the JVM at once (pipeline.Interruption): leave no empty folder.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeIfEmpty(Path.of(out))));
+        }
         try {
             return TrainingJob.run(job, out, sparkConf, resume ? TrainingJob.Start.RESUME : TrainingJob.Start.FRESH);
         } catch (RuntimeException | Error e) {

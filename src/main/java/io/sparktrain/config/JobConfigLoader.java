@@ -24,7 +24,8 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * Reads a job: the defaults in {@code sparktrain-reference.conf}, then the job file, then {@code --set key=value}
  * overrides, validated into a {@link JobConfig}. Every problem is a {@link ConfigException} with one line naming
- * the key (and the file and line where Typesafe Config knows them); a key the defaults do not list is a typo.
+ * the key (and the file and line where Typesafe Config knows them); a key the defaults do not list is a typo
+ * ({@link KnownKeys}). The job file and its includes are read by {@link JobFile}, through Hadoop's file systems.
  */
 public final class JobConfigLoader {
 
@@ -83,6 +84,8 @@ public final class JobConfigLoader {
             if (!steps.equals("rows") && !steps.equals("pixels")) {
                 throw ConfigException.invalid("data.seqMnist.steps", "be \"rows\" or \"pixels\"", "\"" + steps + "\"");
             }
+            integer(c, "data.timeoutSeconds"); // whole and in range here too, so every command refuses it up front
+            DataConfig.timeoutSeconds(c);
             DataConfig data = new DataConfig(format,
                     c.getString("data.dir"), integer(c, "data.trainLimit"), integer(c, "data.testLimit"),
                     integer(c, "data.maxSequenceLength"), steps.equals("pixels"),

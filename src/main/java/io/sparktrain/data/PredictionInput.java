@@ -121,7 +121,10 @@ public sealed interface PredictionInput extends Serializable {
                 }
                 new DataInputStream(in).readFully(raw);
             } catch (java.io.EOFException e) {
-                throw new DataFormatException(file, "shorter than its header says (" + dims[0] + " images)", e);
+                throw new DataFormatException(file, file.endsWith(".gz") ? "corrupt or truncated gzip stream ("
+                        + e.getMessage() + ")" : "shorter than its header says (" + dims[0] + " images)", e);
+            } catch (java.util.zip.ZipException e) {
+                throw new DataFormatException(file, "corrupt or truncated gzip stream (" + e.getMessage() + ")", e);
             } catch (IOException e) {
                 throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
             }

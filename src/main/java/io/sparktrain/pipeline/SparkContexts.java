@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Set-up errors that are the user's to fix (a master URL Spark does not know, a heap below Spark's minimum, a
  * file system whose connector is missing) become {@link ConfigException}s of one line instead of Spark's traces. In
- * local mode each process gets a Spark scratch folder of its own, {@code java.io.tmpdir/sparktrain-PID}, removed at
- * exit; those of processes that are gone (SIGKILL) are removed by the next context opened on the host.
+ * local mode each process gets a Spark scratch folder of its own, {@code java.io.tmpdir/sparktrain-PID} (or the
+ * launch scripts' {@code SPARK_LOCAL_DIRS=TMPDIR/sparktrain-PID}), removed at exit; those of processes that are gone (SIGKILL) are removed by the next context opened on the host.
  */
 public final class SparkContexts {
     private static final Logger LOG = LoggerFactory.getLogger(SparkContexts.class);
@@ -152,15 +152,27 @@ public final class SparkContexts {
      */
     static SparkConf withScratch(SparkConf conf) {
         String master = conf.get("spark.master", "");
-        if (!master.startsWith("local") || conf.contains("spark.local.dir") || System.getenv("SPARK_LOCAL_DIRS") != null) {
+        if (!master.startsWith("local") || conf.contains("spark.local.dir")) {
             return conf;
         }
-        return conf.clone().set("spark.local.dir", scratchFolder().toString());
+        String env = System.getenv("SPARK_LOCAL_DIRS");
+        if (env != null) {
+            // The launch scripts export SPARK_LOCAL_DIRS=TMP/sparktrain-PID for the JVM they exec (same pid), which
+            // Spark reads before spark.local.dir and without warning that it "will be overridden"; any other value
+            // is the user's choice and stays theirs.
+            Path given = Path.of(env);
+            if (given.getFileName() != null && given.getParent() != null
+                    && given.getFileName().toString().equals(SCRATCH_PREFIX + ProcessHandle.current().pid())) {
+                scratchFolder(given.getParent());
+            }
+            return conf;
+        }
+        return conf.clone().set("spark.local.dir",
+                scratchFolder(Path.of(System.getProperty("java.io.tmpdir"))).toString());
     }
 
-    /** {@code java.io.tmpdir/sparktrain-PID}, created on first use and removed at exit. */
-    static synchronized Path scratchFolder() {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    /** {@code tmp/sparktrain-PID}, created on first use and removed at exit. */
+    static synchronized Path scratchFolder(Path tmp) {
         removeDeadScratch(tmp); // at every context: a long-lived JVM also cleans up after processes killed since
         if (scratch == null) {
             Path own = tmp.resolve(SCRATCH_PREFIX + ProcessHandle.current().pid());

@@ -85,11 +85,14 @@ public final class TrainingJob {
      * valid checkpoint in the job's checkpoint folder for {@code out} (corrupt ones skipped with a warning).
      */
     public static RunReport run(JobConfig job, String out, SparkConf sparkConf, Start start) {
+        SparkConf conf = sparkConf(sparkConf, job, "");
+        // Spark's own refusals (master URL, heap) before the data is read: a small heap fails reading it otherwise.
+        SparkContexts.checkBeforeSpark(conf, conf.get("spark.master"));
         Configuration hadoop = new Configuration();
         RunOutput output = RunOutput.prepare(out, hadoop);
         JobData data = validated(job, hadoop);
         Resumption resumption = Resumption.of(job, data, output, start, hadoop);
-        try (JavaSparkContext sc = SparkContexts.open(sparkConf(sparkConf, job, ""))) {
+        try (JavaSparkContext sc = SparkContexts.open(conf)) {
             return train(job, data, output, resumption, sc);
         }
     }

@@ -175,6 +175,8 @@ class BadDataInputTest {
         assertEquals(ExitCode.USAGE, cli.run("train", "conf/mnist-cnn.conf", "--set", "data.timeoutSeconds=3601",
                 "--out", runs.resolve("run").toString()));
         assertEquals("sparktrain: data.timeoutSeconds must be in 1..3600, got 3601\n", cli.stderr());
+        assertEquals(ExitCode.USAGE, cli.run("config", "conf/mnist-cnn.conf", "--set", "data.timeoutSeconds=0.5"));
+        assertEquals("sparktrain: data.timeoutSeconds must be a whole number, got 0.5\n", cli.stderr());
     }
 
     @Test

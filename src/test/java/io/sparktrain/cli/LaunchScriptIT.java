@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparktrain.TestData;
+import io.sparktrain.data.Split;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launch scripts as a user runs them, on the jar {@code mvn package} built (an integration test, so it runs after
@@ -24,6 +31,44 @@ class LaunchScriptIT {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), output);
         return new String[] {String.valueOf(p.exitValue()), output};
+    }
+
+    @Test
+    void theLaunchersGiveSparkAScratchFolderNamedAfterTheJvmWithoutSparksOverrideWarning(@TempDir Path tmp)
+            throws Exception {
+        Path data = tmp.resolve("mnist");
+        TestData.writeIdx(data, Split.TRAIN, TestData.images(640, 10, 28, 31));
+        TestData.writeIdx(data, Split.TEST, TestData.images(64, 10, 28, 32));
+        Process p = new ProcessBuilder("bash", "submit-scripts/sparktrain.sh", "train", "conf/mnist-cnn.conf",
+                "--set", "data.dir=" + data.toUri(), "--set", "training.epochs=200",
+                "--set", "training.batchSizePerWorker=16", "--set", "training.averagingFrequency=1",
+                "--out", tmp.resolve("run").toString()).redirectErrorStream(true).start();
+        StringBuilder log = new StringBuilder();
+        Matcher stream = null;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                log.append(line).append('\n');
+                Matcher m = Pattern.compile("metrics stream: .*\\.inprogress-.+-(\\d+)-[0-9a-f]{8}/").matcher(line);
+                if (m.find()) {
+                    stream = m;
+                    break;
+                }
+            }
+            assertTrue(stream != null, log.toString());
+            assertEquals(p.pid(), Long.parseLong(stream.group(1)), "exec keeps the script's pid for the JVM");
+            Path scratch = Path.of(System.getenv().getOrDefault("TMPDIR", "/tmp"), "sparktrain-" + p.pid());
+            p.destroyForcibly().waitFor(); // SIGKILL: what it leaves is in one place the next run removes
+            try (var entries = Files.list(scratch)) {
+                assertTrue(entries.anyMatch(e -> e.getFileName().toString().startsWith("blockmgr-")),
+                        "Spark's block manager used " + scratch);
+            }
+            assertFalse(log.toString().contains("spark.local.dir"), log.toString());
+            try (var walk = Files.walk(scratch)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     @Test

@@ -88,6 +88,22 @@ class RunLifecycleTest {
     }
 
     @Test
+    void aHeapBelowSparksMinimumIsRefusedBeforeTheDataIsRead() {
+        // Spark reads its memory from this property in place of the heap's size (its own test hook).
+        System.setProperty("spark.testing.memory", String.valueOf(200L << 20));
+        try {
+            List<String> args = new ArrayList<>(train(tmp.resolve("heap").toString(), 1));
+            args.set(args.indexOf("data.dir=" + data.toUri()), "data.dir=" + tmp.resolve("no-such-data"));
+            assertEquals(ExitCode.USAGE, run(args), cli.stderr());
+        } finally {
+            System.clearProperty("spark.testing.memory");
+        }
+        assertOneLine(cli.stderr());
+        assertTrue(cli.stderr().startsWith("sparktrain: Spark refused the memory it was given: the driver's heap is "
+                + "200 MiB"), cli.stderr());
+    }
+
+    @Test
     void s3aDataWithoutTheConnectorNamesTheJarsToAdd() {
         List<String> args = new ArrayList<>(train(tmp.resolve("s3").toString(), 1));
         args.set(args.indexOf("data.dir=" + data.toUri()), "data.dir=s3a://bucket/mnist");

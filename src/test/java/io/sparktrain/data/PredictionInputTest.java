@@ -68,4 +68,22 @@ class PredictionInputTest {
                 () -> badInput.read(badInput.parts(1, HADOOP).get(0), HADOOP)).getMessage();
         assertTrue(e.endsWith("bad.csv: line 2, column 1: \"0x1p3\" is not a number"), e);
     }
+
+    @Test
+    void aTruncatedGzipOfImagesIsNamedAsSuchWhenItsPartIsRead() throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            byte[] raw = idx(new int[] {40, 28, 28}, 40 * 784);
+            for (int i = 16; i < raw.length; i++) {
+                raw[i] = (byte) (i * 31 % 251);
+            }
+            out.write(raw);
+        }
+        byte[] bytes = gz.toByteArray();
+        Path cut = Files.write(dir.resolve("cut.gz"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        PredictionInput.IdxImages images = PredictionInput.IdxImages.open(cut.toUri().toString(), 10, null, HADOOP);
+        List<PredictionInput.Part> parts = images.parts(1, HADOOP);
+        String e = assertThrows(DataFormatException.class, () -> images.read(parts.get(0), HADOOP)).getMessage();
+        assertTrue(e.startsWith(cut.toUri() + ": corrupt or truncated gzip stream ("), e);
+    }
 }
