@@ -390,6 +390,9 @@ class BadInputFuzzTest {
             }
             if (o.exit() == 3 && c.dataTarget() && !e.contains(c.targetName())) {
                 problems.add("data error does not name the file: expected \"" + c.targetName() + "\"");
+            } else if (c.child() && c.mustFail() && !e.contains(c.targetName())) {
+                // A child case must fail for its input's sake (not, say, for its small heap before reading it).
+                problems.add("error does not name the mutated file: expected \"" + c.targetName() + "\"");
             }
         }
         if (!o.leftInOut().isEmpty()) {
