@@ -4,6 +4,7 @@ import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.JobConfig;
 import io.sparktrain.data.Split;
 import io.sparktrain.model.ModelDescription;
+import io.sparktrain.model.ModelSummary;
 import io.sparktrain.report.ProgressDisplay;
 import io.sparktrain.training.Checkpoint;
 import io.sparktrain.training.CheckpointStore;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,10 +155,25 @@ public final class TrainingJob {
             throw new ConfigException("training.workers (" + job.training().workers() + ") exceeds the "
                     + data.train().size() + " training examples");
         }
+        checkFitsNativeMemory(ModelSummary.of(data.network()).totalParams(), Pointer.maxBytes());
         LOG.info("{}", data.network().summary());
         LOG.info("data: {} training and {} test examples from {}", data.train().size(), data.test().size(),
                 data.source().describe());
         return data;
+    }
+
+    /**
+     * Refuses a network whose parameters, gradients and two optimiser moments (four floats a parameter) alone exceed
+     * the native memory ND4J may use here: DL4J would fail after Spark started with "Allocation failed".
+     */
+    static void checkFitsNativeMemory(long params, long maxNativeBytes) {
+        long needed = params > Long.MAX_VALUE / 16 ? Long.MAX_VALUE : params * 16;
+        if (maxNativeBytes > 0 && needed > maxNativeBytes) {
+            throw new ConfigException(String.format("the network has %,d parameters: with their gradients and "
+                    + "optimiser state a worker needs at least %,d MiB of native memory, more than the %,d MiB this "
+                    + "JVM may use (org.bytedeco.javacpp.maxbytes; NATIVE_MEMORY in the launchers); make model.layers "
+                    + "smaller", params, needed >> 20, maxNativeBytes >> 20));
+        }
     }
 
     private static RunReport train(JobConfig job, JobData data, RunOutput output, Resumption resumption,

@@ -104,6 +104,19 @@ class RunLifecycleTest {
     }
 
     @Test
+    void aNetworkTooBigForTheNativeMemoryIsRefusedBeforeSparkStarts() throws IOException {
+        // An LSTM of 10^6 units has 4 x 10^12 parameters: DL4J used to fail with "Allocation failed", exit 1.
+        Path out = tmp.resolve("huge");
+        assertEquals(ExitCode.USAGE, cli.run("train", "conf/seq-mnist-lstm.conf", "--set", "data.dir=" + data.toUri(),
+                "--set", "model.rnn.units=1000000", "--out", out.toString()), cli.stderr());
+        assertOneLine(cli.stderr());
+        assertTrue(cli.stderr().startsWith("sparktrain: the network has 4,000,1"), // 4 x 10^12 and a few more
+                cli.stderr());
+        assertTrue(cli.stderr().contains("MiB this JVM may use"), cli.stderr());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
     void s3aDataWithoutTheConnectorNamesTheJarsToAdd() {
         List<String> args = new ArrayList<>(train(tmp.resolve("s3").toString(), 1));
         args.set(args.indexOf("data.dir=" + data.toUri()), "data.dir=s3a://bucket/mnist");
