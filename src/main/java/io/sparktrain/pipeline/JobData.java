@@ -178,7 +178,13 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
 
     /** {@code uri} made absolute on its file system, so executors read what the driver meant. */
     static String qualify(String key, String uri, Configuration hadoop) {
-        Path path = new Path(uri);
+        Path path;
+        try {
+            path = new Path(uri);
+        } catch (IllegalArgumentException e) { // Hadoop wraps a URISyntaxException
+            throw ConfigException.invalid(key, "be a path or URI", "\"" + uri + "\" ("
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
+        }
         try {
             return path.getFileSystem(hadoop).makeQualified(path).toString();
         } catch (IOException e) {

@@ -180,6 +180,16 @@ class BadDataInputTest {
     }
 
     @Test
+    void aDataPathThatIsNoUriIsAUsageErrorNamingTheKey() {
+        // A bit flip turned "file:" into "&ile:" in the fuzz test: Hadoop's URISyntaxException was exit 1.
+        assertEquals(ExitCode.USAGE, cli.run("train", "conf/mnist-cnn.conf", "--set", "data.dir=\"&ile:///x\"",
+                "--out", runs.resolve("run").toString()), cli.stderr());
+        assertTrue(cli.stderr().startsWith("sparktrain: data.dir must be a path or URI, got \"&ile:///x\" ("),
+                cli.stderr());
+        assertEquals(1, cli.stderr().lines().count(), cli.stderr());
+    }
+
+    @Test
     void testImagesOfAnotherSizeStopBeforeTraining() throws IOException {
         Path dir = mnist("mnist32", 20, 32);
         String err = badData("conf/mnist-cnn.conf", "data.dir=\"" + dir.toUri() + "\"");

@@ -68,8 +68,8 @@ import org.junit.jupiter.api.Test;
  * to rerun case N alone (then it may train regardless of the budget). Every case's outcome goes to
  * {@code target/bad-input-fuzz-report.txt} (seed, number, job kind, file, mutation, exit code, first line, verdict)
  * with a summary and the failures grouped by mutation and problem; a failing case's folder stays under
- * {@code target/bad-input-fuzz/case-N}, with what the command printed in {@code output.txt}. Findings still open on
- * main are listed in {@link #KNOWN_OPEN}.
+ * {@code /tmp/sparktrain-bad-input-fuzz/case-N}, with what the command printed in {@code output.txt}. Findings
+ * still open on main are listed in {@link #KNOWN_OPEN}.
  */
 class BadInputFuzzTest {
     static final int MAX_MESSAGE = 400;
@@ -106,7 +106,9 @@ class BadInputFuzzTest {
         for (Corpus.Format f : Corpus.Format.values()) {
             budget.put(f, only != null ? 1 : Integer.getInteger("fuzz.fullRunsPerFormat", 3));
         }
-        Path work = Paths.get("target", "bad-input-fuzz").toAbsolutePath();
+        // A fixed folder, not one under the checkout: job files hold absolute paths, and a mutation of a job file
+        // must be the same case wherever the project lies, or a seed would not name one set of cases.
+        Path work = Paths.get("/tmp", "sparktrain-bad-input-fuzz");
         deleteTree(work);
 
         // The unmutated corpus must pass, or every mutation would "fail cleanly" for the corpus's own fault.
