@@ -90,6 +90,23 @@ public final class TestData {
         return SequenceSet.dense(values, features, offsets, y, labels, classes);
     }
 
+    /**
+     * An IDX file's bytes: {@code magic}, the dimensions, then {@code dataBytes} bytes counting 0..9 (valid labels),
+     * whatever the header declares, so that a test can make headers that lie about the data.
+     */
+    public static byte[] idx(int magic, int[] dims, int dataBytes) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(magic);
+        for (int d : dims) {
+            out.writeInt(d);
+        }
+        for (int i = 0; i < dataBytes; i++) {
+            out.writeByte(i % 10);
+        }
+        return bytes.toByteArray();
+    }
+
     /** Writes {@code set} as MNIST-style IDX files ({@code <prefix>-images-idx3-ubyte}, labels) into {@code dir}. */
     public static void writeIdx(Path dir, Split split, ExampleSet set) throws IOException {
         int[] shape = set.exampleShape();

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
+import io.sparktrain.TestData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -64,27 +63,14 @@ class BadDataInputTest {
         return err.strip();
     }
 
-    private static byte[] idx(int magic, int[] dims, int dataBytes) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(magic);
-        for (int d : dims) {
-            out.writeInt(d);
-        }
-        for (int i = 0; i < dataBytes; i++) {
-            out.writeByte(i % 10);
-        }
-        return bytes.toByteArray();
-    }
-
     /** An MNIST folder of {@code n} training and test images, the test images {@code testSize} pixels square. */
     private Path mnist(String name, int n, int testSize) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name));
-        Files.write(dir.resolve("train-images-idx3-ubyte"), idx(0x803, new int[] {n, 28, 28}, n * 784));
-        Files.write(dir.resolve("train-labels-idx1-ubyte"), idx(0x801, new int[] {n}, n));
-        Files.write(dir.resolve("t10k-images-idx3-ubyte"), idx(0x803, new int[] {n, testSize, testSize},
+        Files.write(dir.resolve("train-images-idx3-ubyte"), TestData.idx(0x803, new int[] {n, 28, 28}, n * 784));
+        Files.write(dir.resolve("train-labels-idx1-ubyte"), TestData.idx(0x801, new int[] {n}, n));
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), TestData.idx(0x803, new int[] {n, testSize, testSize},
                 n * testSize * testSize));
-        Files.write(dir.resolve("t10k-labels-idx1-ubyte"), idx(0x801, new int[] {n}, n));
+        Files.write(dir.resolve("t10k-labels-idx1-ubyte"), TestData.idx(0x801, new int[] {n}, n));
         return dir;
     }
 
@@ -204,7 +190,7 @@ class BadDataInputTest {
     @Test
     void anImageHeaderDeclaringMoreThanTheFileHoldsIsNamed() throws IOException {
         Path dir = mnist("mnist-huge", 10, 28);
-        Files.write(dir.resolve("train-images-idx3-ubyte"), idx(0x803, new int[] {2_700_000, 28, 28}, 7_900));
+        Files.write(dir.resolve("train-images-idx3-ubyte"), TestData.idx(0x803, new int[] {2_700_000, 28, 28}, 7_900));
         String err = badData("conf/mnist-cnn.conf", "data.dir=\"" + dir.toUri() + "\"");
         assertTrue(err.endsWith("train-images-idx3-ubyte: truncated: header [2700000, 28, 28] declares 2116800000 "
                 + "bytes of data, the file has 7900"), err);
