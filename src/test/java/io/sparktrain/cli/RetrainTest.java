@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparktrain.MiniHdfs;
 import io.sparktrain.RealMnist;
 import io.sparktrain.TestData;
 import io.sparktrain.data.ExampleSet;
@@ -42,12 +43,10 @@ class RetrainTest {
 
     @BeforeAll
     static void startHdfs() throws IOException {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("minidfs").toString());
-        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).format(true).build();
-        dfs.waitActive();
-        fs = dfs.getFileSystem();
-        hdfs = "hdfs://127.0.0.1:" + dfs.getNameNodePort();
+        MiniHdfs started = MiniHdfs.start(tmp.resolve("minidfs"));
+        dfs = started.cluster();
+        fs = started.fs();
+        hdfs = started.uri();
         // Growing data: 1,500 then 3,000 real MNIST images; a third drop of 3,000 with scrambled labels. The same
         // 500 test images are the holdout of every cycle.
         String mnist = RealMnist.dir();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparktrain.MiniHdfs;
 import io.sparktrain.SparkTestContext;
 import io.sparktrain.TestData;
 import io.sparktrain.config.JobConfigLoader;
@@ -65,12 +66,10 @@ class StandaloneClusterIT {
     @BeforeAll
     static void start() throws Exception {
         assertTrue(Files.isRegularFile(ROOT.resolve("target/sparktrain.jar")), "run mvn package first");
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, ROOT.resolve("target/minidfs").toString());
-        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).format(true).build();
-        dfs.waitActive();
-        fs = dfs.getFileSystem();
-        hdfs = "hdfs://127.0.0.1:" + dfs.getNameNodePort();
+        MiniHdfs started = MiniHdfs.start(ROOT.resolve("target/minidfs"));
+        dfs = started.cluster();
+        fs = started.fs();
+        hdfs = started.uri();
 
         // A small subset of real MNIST (fetched with the project's own script when missing) goes to HDFS.
         if (!Files.exists(ROOT.resolve("data/mnist/train-images-idx3-ubyte"))) {
@@ -78,8 +77,8 @@ class StandaloneClusterIT {
         }
         String mnist = ROOT.resolve("data/mnist").toUri().toString();
         Path local = Files.createTempDirectory("mnist-hdfs");
-        TestData.writeIdx(local, Split.TRAIN, MnistData.load(mnist, Split.TRAIN, 512, conf));
-        TestData.writeIdx(local, Split.TEST, MnistData.load(mnist, Split.TEST, 100, conf));
+        TestData.writeIdx(local, Split.TRAIN, MnistData.load(mnist, Split.TRAIN, 512, new Configuration()));
+        TestData.writeIdx(local, Split.TEST, MnistData.load(mnist, Split.TEST, 100, new Configuration()));
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("/mnist"));
 
         Running up = Running.start(List.of("submit-scripts/cluster-up.sh", "--workers", "2",

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparktrain.MiniHdfs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +29,10 @@ class JobFileOnHdfsTest {
 
     @BeforeAll
     static void startHdfs() throws IOException {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("minidfs").toString());
-        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).format(true).build();
-        dfs.waitActive();
-        fs = dfs.getFileSystem();
-        hdfs = "hdfs://127.0.0.1:" + dfs.getNameNodePort();
+        MiniHdfs started = MiniHdfs.start(tmp.resolve("minidfs"));
+        dfs = started.cluster();
+        fs = started.fs();
+        hdfs = started.uri();
     }
 
     @AfterAll
