@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -51,6 +52,26 @@ public final class DataAccess {
         conf.setInt("fs.s3a.attempts.maximum", 1);
         conf.setInt("fs.s3a.retry.limit", 0);
         return conf;
+    }
+
+    /**
+     * {@code e} restated in one line when what caused it is a file system that could not be reached, or did not
+     * answer within {@code seconds} ({@link #KEY}); empty when it is about something else.
+     */
+    public static Optional<DataFormatException> asUnreachable(DataFormatException e, int seconds) {
+        if (!unreachable(e)) {
+            return Optional.empty();
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String first = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
+        String why = root.getClass().getSimpleName() + ": "
+                + (first.length() > 200 ? first.substring(0, 200) + "..." : first);
+        return Optional.of(new DataFormatException(e.file(), root instanceof InterruptedIOException
+                ? "no answer from its file system within " + KEY + " = " + seconds + " (" + why + ")"
+                : "cannot reach its file system (" + why + ")", e));
     }
 
     /** Whether {@code e} (or what caused it) is a file system that could not be reached or did not answer in time. */

@@ -64,18 +64,7 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
         try {
             return read(job, fixedVocabulary, DataAccess.bounded(hadoop, seconds));
         } catch (DataFormatException e) {
-            if (DataAccess.unreachable(e)) {
-                Throwable cause = e;
-                while (cause.getCause() != null && cause.getCause() != cause) {
-                    cause = cause.getCause();
-                }
-                String why = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
-                why = cause.getClass().getSimpleName() + ": " + (why.length() > 200 ? why.substring(0, 200) + "..." : why);
-                throw new DataFormatException(e.file(), cause instanceof java.io.InterruptedIOException
-                        ? "no answer from its file system within " + DataAccess.KEY + " = " + seconds + " (" + why + ")"
-                        : "cannot reach its file system (" + why + ")", e);
-            }
-            throw e;
+            throw DataAccess.asUnreachable(e, seconds).orElse(e);
         }
     }
 
