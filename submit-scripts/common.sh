@@ -150,3 +150,29 @@ SCRIPT
 cluster_auth_file() {  # DIR
   echo "$1/conf/spark-auth.conf"
 }
+
+# The malloc executors run with. With glibc's malloc, LSTM executors' resident memory grows over a long run on a
+# cluster while the JVM's and JavaCPP's accounting stay flat; with jemalloc preloaded it stays flat
+# (docs/reliability.md, "Flat memory"). EXECUTOR_MALLOC: "jemalloc" (the default where libjemalloc.so.2 is installed,
+# Debian/Ubuntu: apt-get install libjemalloc2), "glibc" (keep the C library's), or a path to a malloc library to
+# preload. The path must be the same on the executors' hosts (it is in this project's image). Sets MALLOC_OPTS
+# (spark-submit options, empty for glibc).
+choose_executor_malloc() {
+  local choice="${EXECUTOR_MALLOC:-}" lib=""
+  MALLOC_OPTS=()
+  case "$choice" in
+    glibc) return 0 ;;
+    ""|jemalloc)
+      for lib in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/aarch64-linux-gnu/libjemalloc.so.2 \
+                 /usr/lib64/libjemalloc.so.2 /usr/lib/libjemalloc.so.2 ""; do
+        [[ -z "$lib" || -f "$lib" ]] && break
+      done
+      if [[ -z "$lib" ]]; then
+        [[ "$choice" == jemalloc ]] && die "EXECUTOR_MALLOC=jemalloc but libjemalloc.so.2 is not installed (apt-get install libjemalloc2)"
+        return 0
+      fi ;;
+    /*) [[ -f "$choice" ]] || die "EXECUTOR_MALLOC=$choice: no such file"; lib="$choice" ;;
+    *) die "EXECUTOR_MALLOC must be jemalloc, glibc or an absolute path to a malloc library, got '$choice'" ;;
+  esac
+  MALLOC_OPTS=(--conf "spark.executorEnv.LD_PRELOAD=$lib")
+}

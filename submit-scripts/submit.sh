@@ -17,6 +17,8 @@
 #                         memoryOverhead is NATIVE_MEMORY + 1g, and maxphysicalbytes is heap + overhead - 512m,
 #                         below the container limit (common.sh's native_limits; README "Memory").
 #   EXECUTOR_CORES (1)    cores per executor; each runs one training shard at a time
+#   EXECUTOR_MALLOC       the executors' malloc: jemalloc (default where libjemalloc.so.2 is installed), glibc,
+#                         or a library path (common.sh's choose_executor_malloc; docs/reliability.md "Flat memory")
 # SPARK_SUBMIT_OPTS_EXTRA: more spark-submit options, e.g. "--num-executors 4" or "--total-executor-cores 8".
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -43,6 +45,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 choose_native_build
+choose_executor_malloc
 # ND4J's off-heap limits and the containers' memoryOverhead, by common.sh's native_limits (README "Memory").
 native_limits "${DRIVER_MEMORY:-4g}" DRIVER_MEMORY
 driver_limits="${NATIVE_LIMIT_OPTS[*]}"
@@ -87,6 +90,7 @@ cmd=("$SPARK_HOME/bin/spark-submit" "${spark_args[@]}" "${auth_args[@]}"
      --conf "spark.driver.extraJavaOptions=$opens $driver_limits $native_build"
      --conf "spark.executor.extraJavaOptions=$opens $executor_limits $native_build"
      --conf "spark.executorEnv.OMP_NUM_THREADS=${EXECUTOR_CORES:-1}"
+     "${MALLOC_OPTS[@]}"
      --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
      --conf spark.kryo.registrator=io.sparktrain.training.KryoRegistrator
      --conf spark.locality.wait=3s

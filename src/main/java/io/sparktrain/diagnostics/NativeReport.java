@@ -5,12 +5,14 @@ import io.sparktrain.nn.Dnnl;
 import io.sparktrain.nn.NativeThreads;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -65,18 +67,33 @@ public record NativeReport(String host, String backend, String blasVendor, int b
      *     {@code -Dorg.bytedeco.javacpp.maxbytes}
      * @param maxPhysicalBytes JavaCPP's cap on the process's resident memory, checked when it allocates,
      *     {@code -Dorg.bytedeco.javacpp.maxphysicalbytes}
+     * @param malloc the malloc the native libraries allocate with: "jemalloc" or "tcmalloc" when one is loaded
+     *     into the process (the launchers preload jemalloc on executors, {@code EXECUTOR_MALLOC}), else "libc"
      */
-    public record Memory(long heapMaxBytes, long maxBytes, long maxPhysicalBytes) implements Serializable {
+    public record Memory(long heapMaxBytes, long maxBytes, long maxPhysicalBytes, String malloc)
+            implements Serializable {
 
         /** This JVM's limits. */
         public static Memory examine() {
-            return new Memory(Runtime.getRuntime().maxMemory(), Pointer.maxBytes(), Pointer.maxPhysicalBytes());
+            return new Memory(Runtime.getRuntime().maxMemory(), Pointer.maxBytes(), Pointer.maxPhysicalBytes(),
+                    mallocInUse());
         }
 
         /** One line, in MiB. */
         public String describe() {
             return String.format("heap %d MiB, ND4J off-heap cap (maxbytes) %d MiB, process cap (maxphysicalbytes) "
-                    + "%d MiB", heapMaxBytes >> 20, maxBytes >> 20, maxPhysicalBytes >> 20);
+                    + "%d MiB, malloc %s", heapMaxBytes >> 20, maxBytes >> 20, maxPhysicalBytes >> 20, malloc);
+        }
+
+        /** Which malloc the process's mapped libraries include (Linux's /proc/self/maps; "libc" elsewhere). */
+        static String mallocInUse() {
+            try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+                return maps.map(line -> line.contains("libjemalloc") ? "jemalloc"
+                                : line.contains("libtcmalloc") ? "tcmalloc" : "")
+                        .filter(s -> !s.isEmpty()).findFirst().orElse("libc");
+            } catch (IOException | UncheckedIOException e) {
+                return "libc";
+            }
         }
 
         Map<String, Object> toMap() {
@@ -84,6 +101,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
             m.put("heapMaxBytes", heapMaxBytes);
             m.put("maxBytes", maxBytes);
             m.put("maxPhysicalBytes", maxPhysicalBytes);
+            m.put("malloc", malloc);
             return m;
         }
     }

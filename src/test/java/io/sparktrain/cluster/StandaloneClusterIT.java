@@ -37,6 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -56,6 +57,9 @@ class StandaloneClusterIT {
     private static final Path ROOT = Path.of("").toAbsolutePath();
     private static final Path CLUSTER_DIR = ROOT.resolve("target/cluster-test");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Where common.sh's choose_executor_malloc looks for jemalloc. */
+    private static final boolean JEMALLOC_INSTALLED = Stream.of("/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib").anyMatch(dir -> Files.isRegularFile(Path.of(dir, "libjemalloc.so.2")));
     private static final Pattern EXECUTOR_ID = Pattern.compile("--executor-id (\\S+)");
 
     private static MiniDFSCluster dfs;
@@ -337,6 +341,10 @@ class StandaloneClusterIT {
         for (JsonNode k : kernels) {
             assertEquals(1024L << 20, k.get("memory").get("maxBytes").asLong(), k.toString());
             assertEquals(2560L << 20, k.get("memory").get("maxPhysicalBytes").asLong(), k.toString());
+            // submit.sh preloads jemalloc on the executors where it is installed (CI installs it): glibc's malloc
+            // lets LSTM executors' resident memory grow (docs/reliability.md, "Flat memory").
+            assertEquals(JEMALLOC_INSTALLED ? "jemalloc" : "libc", k.get("memory").get("malloc").asText(),
+                    k.toString());
         }
 
         assertEquals(9, refused.end(300), "refused: " + String.join("\n", refused.lines));
