@@ -101,7 +101,9 @@ public final class JobConfigLoader {
                     integer(c, "training.tbpttLength"),
                     new DivergenceConfig(c.getDouble("training.divergence.lossFactor"),
                             c.getDouble("training.divergence.maxParameter"),
-                            integer(c, "training.divergence.risingRounds")));
+                            integer(c, "training.divergence.risingRounds")),
+                    enumValue(TrainingConfig.Aggregation.class, "training.aggregation",
+                            c.getString("training.aggregation")));
             ModelConfig model = model(c, data.format());
             if (training.tbpttLength() > 0 && model.output() != OutputMode.SEQUENCE) {
                 throw ConfigException.invalid("training.tbpttLength", "be 0 unless model.output = sequence "

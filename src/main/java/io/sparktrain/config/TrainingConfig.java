@@ -17,10 +17,22 @@ import io.sparktrain.model.UpdaterSpec;
  * @param tbpttLength steps per truncated-BPTT segment for recurrent networks, 0 = whole sequences
  *     ({@code training.tbpttLength})
  * @param divergence when the run counts as diverged ({@code training.divergence.*})
+ * @param aggregation how each round's worker results reach the driver ({@code training.aggregation})
  */
 public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
                              UpdaterSpec updater, long seed, int evalBatchSize,
-                             int tbpttLength, DivergenceConfig divergence) {
+                             int tbpttLength, DivergenceConfig divergence, Aggregation aggregation) {
+
+    /**
+     * How a round's worker results become the averaged state on the driver.
+     * {@link #DRIVER}: every worker's parameters and optimiser state go to the driver (workers x parameters per
+     * round). {@link #SHARDED}: an all-reduce through Spark's shuffle, slice k of every worker averaged by one task;
+     * the driver receives the averaged parameters once per round, whatever the worker count, at the cost of a
+     * second stage per round. {@link #AUTO}: DRIVER in local mode (one JVM: nothing crosses a network), SHARDED on a
+     * cluster. All three give bitwise the same parameters.
+     */
+    public enum Aggregation { AUTO, DRIVER, SHARDED }
+
     /** Validates every field, naming the key at fault. */
     public TrainingConfig {
         positive("training.epochs", epochs);
@@ -28,6 +40,7 @@ public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, in
         positive("training.batchSizePerWorker", batchSizePerWorker);
         positive("training.averagingFrequency", averagingFrequency);
         positive("training.evalBatchSize", evalBatchSize);
+        java.util.Objects.requireNonNull(aggregation, "training.aggregation");
         if (tbpttLength < 0) {
             throw ConfigException.invalid("training.tbpttLength", "be >= 0 (0 = off)", tbpttLength);
         }
@@ -40,6 +53,20 @@ public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, in
         if (!(updater.momentum() >= 0 && updater.momentum() < 1)) {
             throw ConfigException.invalid("training.momentum", "be in [0, 1)", updater.momentum());
         }
+    }
+
+    /** With the aggregation chosen by where the run is ({@link Aggregation#AUTO}). */
+    public TrainingConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
+                          UpdaterSpec updater, long seed, int evalBatchSize, int tbpttLength,
+                          DivergenceConfig divergence) {
+        this(epochs, workers, batchSizePerWorker, averagingFrequency, updater, seed, evalBatchSize, tbpttLength,
+                divergence, Aggregation.AUTO);
+    }
+
+    /** The same settings with {@code way} of aggregating. */
+    public TrainingConfig withAggregation(Aggregation way) {
+        return new TrainingConfig(epochs, workers, batchSizePerWorker, averagingFrequency, updater, seed,
+                evalBatchSize, tbpttLength, divergence, way);
     }
 
     /** With the default divergence guards. */

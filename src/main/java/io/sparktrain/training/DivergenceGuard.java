@@ -26,15 +26,15 @@ record DivergenceGuard(int rising, double previousLoss) implements Serializable 
      *
      * @param rules the thresholds
      * @param classes the network's classes (ln(classes) is the loss of a uniform guess)
-     * @param updates the round's worker results, checked for non-finite values
+     * @param workers the round's worker reports, checked for non-finite values
      * @param params the averaged parameters
      * @param hints what to try, for the message
      * @throws TrainingDivergedException when the round shows divergence
      */
-    DivergenceGuard after(RoundRecord record, DivergenceConfig rules, int classes, List<WorkerUpdate> updates,
-                          float[] params, String hints) {
+    DivergenceGuard after(RoundRecord record, DivergenceConfig rules, int classes,
+                          List<RoundTotals.WorkerReport> workers, float[] params, String hints) {
         String where = "epoch " + record.epoch() + " round " + record.round();
-        for (WorkerUpdate u : updates) {
+        for (RoundTotals.WorkerReport u : workers) {
             if (u.loss().weight() == 0) {
                 continue;
             }
@@ -42,10 +42,9 @@ record DivergenceGuard(int rising, double previousLoss) implements Serializable 
                 throw new TrainingDivergedException(where + ": worker " + u.shard() + " (executor " + u.executorId()
                         + ") has training loss " + u.loss().mean() + "; " + hints);
             }
-            int bad = firstNonFinite(u.params());
-            if (bad >= 0) {
+            if (u.nonFiniteParam() >= 0) {
                 throw new TrainingDivergedException(where + ": worker " + u.shard() + " (executor " + u.executorId()
-                        + ") has parameter " + bad + " = " + u.params()[bad] + "; " + hints);
+                        + ") has parameter " + u.nonFiniteParam() + " = " + u.nonFiniteValue() + "; " + hints);
             }
         }
         double loss = record.trainLoss();
@@ -74,7 +73,8 @@ record DivergenceGuard(int rising, double previousLoss) implements Serializable 
         return new DivergenceGuard(nowRising, loss);
     }
 
-    private static int firstNonFinite(float[] values) {
+    /** The index of the first non-finite value, -1 when all are finite. */
+    static int firstNonFinite(float[] values) {
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
                 return i;

@@ -23,6 +23,9 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(ModelState.class, java);
         kryo.register(SerializableHadoopConf.class, java);
         kryo.register(WorkerUpdate.class, java);
+        kryo.register(RoundTotals.Piece.class, java);
+        kryo.register(RoundTotals.Slice.class, java);
+        kryo.register(RoundTotals.WorkerReport.class, java);
         kryo.register(LossSum.class, java);
         kryo.register(Evaluation.class, java);
         kryo.register(ParameterAveragingTrainer.ExecutorKernels.class, java);

@@ -167,6 +167,9 @@ public final class ParameterAveragingTrainer {
             progress.resumed(List.copyOf(p.rounds), List.copyOf(p.epochs));
         }
         String hints = hints();
+        TrainingConfig.Aggregation aggregation = config.aggregation() != TrainingConfig.Aggregation.AUTO
+                ? config.aggregation() : sc.isLocal() ? TrainingConfig.Aggregation.DRIVER
+                : TrainingConfig.Aggregation.SHARDED;
         for (int epoch = p.epoch; epoch < config.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             progress.epochStarted(epoch + 1, roundsPerEpoch);
@@ -176,20 +179,20 @@ public final class ParameterAveragingTrainer {
             for (int round = firstRound; round < roundsPerEpoch; round++) {
                 state = state.withEpoch(epoch);
                 Broadcast<ModelState> broadcast = sc.broadcast(state);
-                List<WorkerUpdate> updates;
+                RoundTotals totals;
                 // Names the Spark job, so that the Spark UI shows where training is.
                 sc.setJobDescription(String.format("%s: epoch %d/%d, round %d/%d", spec.name(), epoch + 1,
                         config.epochs(), round + 1, roundsPerEpoch));
                 try {
-                    updates = shards.mapPartitionsWithIndex(new FitRound(broadcast, plan, epoch, round,
-                            config.averagingFrequency(), config.seed()), true).collect();
+                    totals = RoundTotals.combine(shards.mapPartitionsWithIndex(new FitRound(broadcast, plan, epoch,
+                            round, config.averagingFrequency(), config.seed()), true), aggregation);
                 } finally {
                     broadcast.destroy();
                 }
-                Averaged averaged = average(updates, state);
+                Averaged averaged = Averaged.of(totals, state);
                 RoundRecord record = averaged.record(epoch + 1, round + 1);
-                p.guard = guarded(() -> p.guard.after(record, config.divergence(), spec.classes(), updates,
-                        averaged.state().params(), hints));
+                p.guard = guarded(() -> p.guard.after(record, config.divergence(), spec.classes(),
+                        totals.workers(), averaged.state().params(), hints));
                 state = averaged.state();
                 p.rounds.add(record);
                 progress.round(record, roundsPerEpoch);
@@ -328,55 +331,20 @@ public final class ParameterAveragingTrainer {
 
     /** The new state and the round's record. */
     private record Averaged(ModelState state, LossSum loss, List<RoundRecord.Worker> workers) {
+        /**
+         * The state after {@code totals}: the averaged parameters and optimiser state, the iteration count advanced
+         * by the most optimiser steps any worker took, as it would be in one process.
+         */
+        static Averaged of(RoundTotals totals, ModelState previous) {
+            ModelState next = new ModelState(previous.configurationJson(), totals.params(), totals.updaterState(),
+                    previous.iteration() + totals.iterations(), previous.epoch());
+            return new Averaged(next, totals.loss(),
+                    totals.workers().stream().map(RoundTotals.WorkerReport::record).toList());
+        }
+
         RoundRecord record(int epoch, int round) {
             return new RoundRecord(epoch, round, loss.weight(), loss.mean(), workers, MemoryUse.now());
         }
-    }
-
-    /**
-     * Weighted average of the workers' parameters and optimiser state, each weighted by the targets (examples, or
-     * unmasked time steps) it fitted. Workers without a minibatch in this round (possible when shards differ in
-     * size) contribute nothing. The iteration count advances by the most optimiser steps any worker took, as it
-     * would in one process.
-     */
-    static Averaged average(List<WorkerUpdate> updates, ModelState previous) {
-        double[] params = new double[previous.params().length];
-        double[] updater = new double[previous.updaterState().length];
-        LossSum loss = LossSum.ZERO;
-        int iterations = 0;
-        List<RoundRecord.Worker> workers = new ArrayList<>();
-        for (WorkerUpdate u : updates) {
-            if (u.loss().weight() == 0) {
-                continue;
-            }
-            double w = u.loss().weight();
-            accumulate(params, u.params(), w);
-            accumulate(updater, u.updaterState(), w);
-            loss = loss.merge(u.loss());
-            iterations = Math.max(iterations, u.iterations());
-            workers.add(new RoundRecord.Worker(u.shard(), u.executorId(), u.loss().weight(), u.loss().mean(),
-                    u.minibatches(), u.fitSeconds(), u.memory()));
-        }
-        if (loss.weight() == 0) {
-            throw new IllegalStateException("no worker had a minibatch in this round");
-        }
-        ModelState next = new ModelState(previous.configurationJson(), divide(params, loss.weight()),
-                divide(updater, loss.weight()), previous.iteration() + iterations, previous.epoch());
-        return new Averaged(next, loss, workers);
-    }
-
-    private static void accumulate(double[] sum, float[] values, double weight) {
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] += weight * values[i];
-        }
-    }
-
-    private static float[] divide(double[] sum, long weight) {
-        float[] out = new float[sum.length];
-        for (int i = 0; i < sum.length; i++) {
-            out[i] = (float) (sum[i] / weight);
-        }
-        return out;
     }
 
     private static float[] updaterState(MultiLayerNetwork net) {
