@@ -81,11 +81,12 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
             INDArray merged = switch (g.getDirections()) {
                 case FORWARD -> outputs.get(0);
                 case CONCAT -> Nd4j.hstack(outputs.get(0), outputs.get(1));
-                case ADD -> outputs.get(0).addi(outputs.get(1));
+                case ADD -> outputs.get(0).add(outputs.get(1)); // not in place: forward keeps its outputs
             };
             stepMask = maskArray == null ? null : timeMajorMask(maskArray, x.dataType());
             if (stepMask != null) {
-                merged.muliColumnVector(stepMask);
+                // A copy when merged is a direction's own output, which its backward reads.
+                merged = (merged == outputs.get(0) ? merged.dup() : merged).muliColumnVector(stepMask);
             }
             out = batchMajor(merged, steps, batch);
         }
