@@ -2,8 +2,10 @@ package io.sparktrain.nn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.dnnl.engine;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -31,11 +33,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Truncated BPTT and step-by-step state ({@code rnnTimeStep}) are not supported: they throw.
  */
 public class GruLayer extends BaseRecurrentLayer<Gru> {
+    // Two directions times the training minibatch, a short last minibatch and the evaluation batch.
+    private static final int PLANS_KEPT = 6;
+
+    private final transient Map<PlanKey, GruPlan> plans = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PlanKey, GruPlan> eldest) {
+            return size() > PLANS_KEPT;
+        }
+    };
     private transient List<GruDirection> running = List.of();
     private transient int steps;
     private transient int batch;
     private transient int[] reversal;
     private transient INDArray stepMask;
+    private transient boolean lastRanOneDnn;
 
     public GruLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -78,6 +90,7 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
                 directions.add(direction);
             }
             running = training ? directions : List.of();
+            lastRanOneDnn = directions.get(0) instanceof GruDnnl;
             INDArray merged = switch (g.getDirections()) {
                 case FORWARD -> outputs.get(0);
                 case CONCAT -> Nd4j.hstack(outputs.get(0), outputs.get(1));
@@ -139,9 +152,32 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
         stepMask = null;
     }
 
+    /** Whether the last forward ran oneDNN's primitives (else ND4J's ops). */
+    public boolean lastRanOneDnn() {
+        return lastRanOneDnn;
+    }
+
     /** oneDNN for float32 arrays when it is usable, else ND4J. */
     private GruDirection direction(int index, DataType type) {
-        return new GruNd4j();
+        if (type != DataType.FLOAT || !Dnnl.usable()) {
+            return new GruNd4j();
+        }
+        int threads = Dnnl.threads();
+        PlanKey key = new PlanKey(index, steps, batch, threads);
+        GruPlan plan = plans.get(key);
+        if (plan == null) {
+            engine e = Dnnl.cpuEngine().orElseThrow(() -> new IllegalStateException(
+                    "oneDNN is not available: " + Dnnl.loadFailure()));
+            Gru g = layerConf();
+            plan = Dnnl.withOpenMpThreads(threads, () -> new GruPlan(e, threads, steps, batch, g.getNIn(),
+                    g.units()));
+            plans.put(key, plan);
+        }
+        return new GruDnnl(plan);
+    }
+
+    /** Primitives are built per direction, minibatch geometry and thread count. */
+    private record PlanKey(int direction, int steps, int batch, int threads) {
     }
 
     private static GruWeights weights(Map<String, INDArray> table, String prefix) {

@@ -191,6 +191,9 @@ class GruLayerTest {
                 grads.add(0, p.getFirst());
                 eps = p.getSecond();
             }
+            for (int l = 0; l < layers; l++) {
+                assertEquals(engine == Engine.ONEDNN, ((GruLayer) net.getLayer(l)).lastRanOneDnn(), "engine used");
+            }
             return List.of(a, grads, eps);
         });
         INDArray output = (INDArray) results.get(0);
@@ -299,6 +302,15 @@ class GruLayerTest {
         net.gradient().gradientForVariable().forEach((k, v) -> grads.put(k, v.dup()));
         double score = net.score();
         INDArray out = net.output(x, false, mask, output == OutputMode.SEQUENCE ? mask : null);
+        boolean oneDnn = "true".equals(System.getProperty("sparktrain.onednn"));
+        for (Layer layer : net.getLayers()) {
+            GruLayer gru = layer instanceof GruLayer g ? g
+                    : layer instanceof org.deeplearning4j.nn.layers.recurrent.LastTimeStepLayer last
+                    ? (GruLayer) last.getUnderlying() : null;
+            if (gru != null) {
+                assertEquals(oneDnn, gru.lastRanOneDnn(), "engine used by layer " + gru.getIndex());
+            }
+        }
         return new NetRun(score, grads, out);
     }
 
