@@ -46,8 +46,8 @@ public class Gru extends BaseRecurrentLayer {
         /** Both ways, outputs added: {@code units} outputs. */
         ADD;
 
-        /** Parameter key prefixes, one per direction run. */
-        java.util.List<String> prefixes() {
+        /** Parameter key prefixes, one per direction run: none, or f (forward) and b (backward). */
+        public java.util.List<String> prefixes() {
             return this == FORWARD ? java.util.List.of("") : java.util.List.of("f", "b");
         }
     }

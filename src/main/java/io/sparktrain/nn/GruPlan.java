@@ -135,9 +135,11 @@ final class GruPlan {
         final IntMemoryMap args;
 
         Forward(prop_kind kind) {
+            // Plain ldigo weights: with "any", inference picks a packed layout that oneDNN 2.5 cannot reorder
+            // into for some sizes (24 inputs, 24 units: "could not create a reorder").
             pd = new lbr_gru_forward.primitive_desc(new lbr_gru_forward.desc(kind,
                     rnn_direction.unidirectional_left2right, desc(layerDims, memory.format_tag.tnc), new memory.desc(),
-                    desc(weightsLayerDims, memory.format_tag.any), desc(weightsIterDims, memory.format_tag.any),
+                    desc(weightsLayerDims, memory.format_tag.ldigo), desc(weightsIterDims, memory.format_tag.ldigo),
                     desc(biasDims, memory.format_tag.ldgo), desc(outputDims, memory.format_tag.tnc),
                     new memory.desc()), engine);
             primitive = new lbr_gru_forward(pd);
