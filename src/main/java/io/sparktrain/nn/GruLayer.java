@@ -30,11 +30,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * give alone. The backward direction reverses each sequence within its own length (so it starts at that
  * sequence's last step), runs left to right the same way, and reverses its outputs back.
  *
- * <p>Truncated BPTT and step-by-step state ({@code rnnTimeStep}) are not supported: they throw.
+ * <p>Truncated BPTT is not supported (it throws); step-by-step output ({@link #rnnTimeStep}) is, for a forward
+ * GRU.
  */
 public class GruLayer extends BaseRecurrentLayer<Gru> {
     // Two directions times the training minibatch, a short last minibatch and the evaluation batch.
     private static final int PLANS_KEPT = 6;
+    private static final String STATE = "h";
 
     private final transient Map<PlanKey, GruPlan> plans = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
@@ -242,9 +244,36 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
         return mask.castTo(type).transpose().dup('c').reshape('c', mask.length(), 1);
     }
 
+    /**
+     * Continues the sequence from the state the previous call left ({@code rnnClearPreviousState} starts again from
+     * zeros), as {@code sample} generates text one character at a time; forward GRUs only (a bidirectional one needs
+     * the whole sequence). Runs ND4J's ops: a step is too small for oneDNN to pay off.
+     */
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        throw unsupported("step-by-step output (rnnTimeStep)");
+        Gru g = layerConf();
+        if (g.getDirections() != Gru.Directions.FORWARD) {
+            throw unsupported("step-by-step output (rnnTimeStep) when bidirectional");
+        }
+        INDArray in = input.rank() == 2 ? input.reshape(input.size(0), input.size(1), 1) : input;
+        if (in.rank() != 3 || in.size(1) != g.getNIn()) {
+            throw new DL4JInvalidInputException("layer " + getIndex() + " (gru) expects input [minibatch, "
+                    + g.getNIn() + ", time], got " + Arrays.toString(input.shape()));
+        }
+        INDArray out;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            int b = (int) in.size(0);
+            int t = (int) in.size(2);
+            INDArray previous = stateMap.get(STATE);
+            INDArray h0 = previous != null && previous.size(0) == b ? previous
+                    : Nd4j.zeros(in.dataType(), b, g.units());
+            INDArray h = new GruNd4j().forward(timeMajor(in), t, b, weights(params, ""), false, h0);
+            stateMap.put(STATE, h.get(NDArrayIndex.interval((long) (t - 1) * b, (long) t * b), NDArrayIndex.all())
+                    .dup());
+            out = batchMajor(h, t, b);
+        }
+        INDArray result = workspaceMgr.dup(ArrayType.ACTIVATIONS, out, 'f');
+        return input.rank() == 2 ? result.reshape(result.size(0), result.size(1)) : result;
     }
 
     @Override

@@ -24,6 +24,14 @@ final class GruNd4j implements GruDirection {
 
     @Override
     public INDArray forward(INDArray x, int steps, int batch, GruWeights weights, boolean training) {
+        return forward(x, steps, batch, weights, training, Nd4j.zeros(x.dataType(), batch, weights.units()));
+    }
+
+    /**
+     * {@link #forward(INDArray, int, int, GruWeights, boolean)} from the state {@code h0} {@code [batch, units]}
+     * instead of zeros; only for inference ({@link #backward} assumes h0 = 0).
+     */
+    INDArray forward(INDArray x, int steps, int batch, GruWeights weights, boolean training, INDArray h0) {
         long n = weights.units();
         this.steps = steps;
         this.batch = batch;
@@ -31,7 +39,7 @@ final class GruNd4j implements GruDirection {
         INDArray out = Nd4j.create(x.dataType(), (long) steps * batch, n);
         INDArray gatesAll = Nd4j.create(x.dataType(), (long) steps * batch, 3 * n);
         INDArray hnAll = Nd4j.create(x.dataType(), (long) steps * batch, n);
-        INDArray prev = Nd4j.zeros(x.dataType(), batch, n);
+        INDArray prev = h0;
         for (int t = 0; t < steps; t++) {
             INDArray rows = gx.get(interval((long) t * batch, (long) (t + 1) * batch), all());
             INDArray gh = prev.mmul(weights.rw()).addiRowVector(weights.rb());

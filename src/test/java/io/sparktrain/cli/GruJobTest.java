@@ -96,6 +96,27 @@ class GruJobTest {
     }
 
     @Test
+    void aCharacterGruTrainsOnTextAndSamplesStepByStep() throws IOException {
+        String[] sentences = {"the cat sat on the mat. ", "a dog ran to the park. "};
+        java.util.Random random = new java.util.Random(3);
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 3000) {
+            text.append(sentences[random.nextInt(sentences.length)]);
+        }
+        Path file = Files.writeString(tmp.resolve("text.txt"), text.toString());
+        Path charRun = tmp.resolve("char-gru");
+        assertEquals(ExitCode.OK, CLI.run("train", "conf/char-lstm.conf", "--set", "data.text.file=" + file.toUri(),
+                "--set", "model.preset=gru", "--set", "training.tbpttLength=0", "--set", "data.text.window=24",
+                "--set", "data.text.stride=24", "--set", "model.rnn.units=32", "--set", "training.epochs=2",
+                "--out", charRun.toString()), CLI.stderr());
+        assertEquals(ExitCode.OK, CLI.run("sample", charRun.toString(), "--length", "40", "--prime", "the ",
+                "--seed", "5"), CLI.stderr());
+        String sample = CLI.stdout().stripTrailing();
+        assertEquals(40, sample.length(), sample);
+        assertTrue(sample.chars().allMatch(c -> text.indexOf(String.valueOf((char) c)) >= 0), sample);
+    }
+
+    @Test
     void exportWritesAnOnnxGru() throws IOException {
         Path file = tmp.resolve("gru.onnx");
         assertEquals(ExitCode.OK, CLI.run("export", run.toString(), "--format", "onnx", "--out", file.toString()),

@@ -484,6 +484,28 @@ class GruLayerTest {
     }
 
     @Test
+    void stepByStepOutputContinuesTheSequenceAsTheWholeSequenceDoes() {
+        MultiLayerNetwork net = stack(DataType.DOUBLE, Gru.Directions.FORWARD, 2);
+        INDArray x = uniform(DataType.DOUBLE, 5, 2, FEATURES, STEPS);
+        INDArray whole = net.output(x);
+        net.rnnClearPreviousState();
+        for (int t = 0; t < STEPS; t++) {
+            INDArray step = net.rnnTimeStep(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t)));
+            for (int b = 0; b < 2; b++) {
+                for (int j = 0; j < UNITS; j++) {
+                    close(whole.getDouble(b, j, t), step.getDouble(b, j), 1e-12, "step " + t);
+                }
+            }
+        }
+        net.rnnClearPreviousState();
+        INDArray first = net.rnnTimeStep(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)));
+        close(whole.getDouble(1, 2, 0), first.getDouble(1, 2), 1e-12, "after clearing the state");
+        MultiLayerNetwork bidirectional = stack(DataType.DOUBLE, Gru.Directions.CONCAT, 1);
+        Exception e = assertThrows(UnsupportedOperationException.class, () -> bidirectional.rnnTimeStep(x));
+        assertTrue(e.getMessage().contains("(gru) does not support step-by-step output"), e.getMessage());
+    }
+
+    @Test
     void aMaskWithAGapIsRejectedNamingTheExample() {
         MultiLayerNetwork net = stack(DataType.FLOAT, Gru.Directions.FORWARD, 1);
         INDArray x = uniform(DataType.FLOAT, 5, 2, FEATURES, 4);
