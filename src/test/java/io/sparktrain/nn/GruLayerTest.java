@@ -506,6 +506,25 @@ class GruLayerTest {
     }
 
     @Test
+    void weightsStartXavierScaledAndBiasesAtZero() {
+        MultiLayerNetwork net = NetworkFactory.network(spec(LayerSpec.Direction.BIDIRECTIONAL_CONCAT, 1,
+                OutputMode.LAST), SGD, 11);
+        Layer gru = ((org.deeplearning4j.nn.layers.recurrent.LastTimeStepLayer) net.getLayer(0)).getUnderlying();
+        for (String p : Gru.Directions.CONCAT.prefixes()) {
+            // DL4J's Xavier: normal with variance 2 / (fanIn + fanOut), fanOut the three gates' units.
+            double expected = Math.sqrt(2.0 / (FEATURES + 3 * UNITS));
+            double std = gru.getParam(p + "W").stdNumber().doubleValue();
+            assertTrue(std > 0.5 * expected && std < 1.5 * expected, p + "W std " + std + " vs " + expected);
+            double recurrent = Math.sqrt(2.0 / (UNITS + 3 * UNITS));
+            std = gru.getParam(p + "RW").stdNumber().doubleValue();
+            assertTrue(std > 0.5 * recurrent && std < 1.5 * recurrent, p + "RW std " + std + " vs " + recurrent);
+            assertEquals(0, gru.getParam(p + "b").norm1Number().doubleValue());
+            assertEquals(0, gru.getParam(p + "rb").norm1Number().doubleValue());
+        }
+        assertTrue(gru.getParam("fW").neq(gru.getParam("bW")).any(), "directions start apart");
+    }
+
+    @Test
     void aMaskWithAGapIsRejectedNamingTheExample() {
         MultiLayerNetwork net = stack(DataType.FLOAT, Gru.Directions.FORWARD, 1);
         INDArray x = uniform(DataType.FLOAT, 5, 2, FEATURES, 4);
