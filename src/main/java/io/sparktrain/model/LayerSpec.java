@@ -118,8 +118,9 @@ public sealed interface LayerSpec {
      * output gates (sigmoid) decide what enters, stays in and leaves the cell state; {@code activation} (tanh by
      * default) squashes the candidate and the output. {@link Cell#SIMPLE_RNN}: h(t) = activation(W x(t) + R h(t-1)
      * + b). {@link Cell#GRU}: PyTorch's {@code nn.GRU} (reset and update gates, tanh candidate; see
-     * {@link io.sparktrain.nn.Gru}), whose activation is always tanh. {@code direction} {@link Direction#FORWARD} reads the sequence left to right; the bidirectional ones run
-     * a second layer right to left and concatenate ({@code 2 x units} outputs) or add ({@code units}) the two.
+     * {@link io.sparktrain.nn.Gru}), whose activation is always tanh. {@code direction} {@link Direction#FORWARD}
+     * reads the sequence left to right; the bidirectional ones run a second layer right to left and concatenate
+     * ({@code 2 x units} outputs) or add ({@code units}) the two.
      */
     record Recurrent(Cell cell, int units, Activation activation, Direction direction) implements LayerSpec {
         /** Validates every setting. */

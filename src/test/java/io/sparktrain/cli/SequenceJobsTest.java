@@ -138,8 +138,8 @@ class SequenceJobsTest {
 
     @Test
     void configurationMistakesOfSequenceJobsAreUsageErrors() {
-        assertEquals(ExitCode.USAGE, run("train", "conf/seq-mnist-gru.conf", "--set", "model.layers=[{type=gru, units=8,"
-                + "activation=relu},{type=output}]", "--set", "model.preset=\"\""));
+        assertEquals(ExitCode.USAGE, run("train", "conf/seq-mnist-gru.conf", "--set",
+                "model.layers=[{type=gru, units=8, activation=relu},{type=output}]", "--set", "model.preset=\"\""));
         assertTrue(stderr().startsWith("sparktrain: model.layers[0].activation is not a setting of a gru layer; "
                 + "allowed: "), stderr());
         assertEquals(ExitCode.USAGE, run("train", "conf/seq-mnist-lstm.conf", "--set", "training.tbpttLength=7"));

@@ -49,8 +49,8 @@ class JobConfigLoaderTest {
         assertEquals("training.batchSizePerWorker must be > 0, got -3", error("training.batchSizePerWorker = -3"));
         assertEquals("training.updater must be one of [adam, sgd, nesterovs], got \"rmsprop\"",
                 error("training.updater = rmsprop"));
-        assertEquals("model.preset must be one of [lenet5, two-block-cnn, lstm, gru, bidirectional, simple-rnn] or \"\", "
-                + "got \"vgg\"",
+        assertEquals("model.preset must be one of [lenet5, two-block-cnn, lstm, gru, bidirectional, simple-rnn] "
+                + "or \"\", got \"vgg\"",
                 error("model.preset = vgg"));
         assertTrue(error("training.epochs = many").contains("training.epochs"));
         assertEquals("training.learningRateDecay must be in (0, 1], got 0.0", error("training.learningRateDecay = 0"));
