@@ -109,6 +109,11 @@ public final class JobConfigLoader {
                 throw ConfigException.invalid("training.tbpttLength", "be 0 unless model.output = sequence "
                         + "(truncated BPTT needs a label at every step)", training.tbpttLength());
             }
+            if (training.tbpttLength() > 0 && model.layers().stream().anyMatch(l -> l instanceof LayerSpec.Recurrent r
+                    && r.cell() == LayerSpec.Cell.GRU)) {
+                throw ConfigException.invalid("training.tbpttLength", "be 0 for a GRU network (the GRU layer runs "
+                        + "whole sequences only)", training.tbpttLength());
+            }
             String name = c.getString("name");
             if (!name.matches("[A-Za-z0-9._-]+")) {
                 throw ConfigException.invalid("name", "use only letters, digits, '.', '_' and '-'", "\"" + name + "\"");

@@ -26,6 +26,7 @@ final class LayerSpecParser {
             "dense", Set.of("type", "units", "activation", "alpha"),
             "lstm", Set.of("type", "units", "activation"),
             "simple-rnn", Set.of("type", "units", "activation"),
+            "gru", Set.of("type", "units"),
             "bidirectional", Set.of("type", "cell", "units", "activation", "merge"),
             "output", Set.of("type"));
 
@@ -41,9 +42,6 @@ final class LayerSpecParser {
             throw new ConfigException(key + ".type is missing: one of " + LAYER_KEYS.keySet());
         }
         String type = l.getString("type");
-        if (type.equals("gru")) {
-            throw new ConfigException(key + ".type: DL4J 1.0.0-M2 has no GRU layer; use lstm or simple-rnn");
-        }
         Set<String> allowed = LAYER_KEYS.get(type);
         if (allowed == null) {
             throw ConfigException.invalid(key + ".type", "be one of " + LAYER_KEYS.keySet(), "\"" + type + "\"");
@@ -84,7 +82,8 @@ final class LayerSpecParser {
                 LayerSpec.Dense base = LayerSpec.Dense.of(JobConfigLoader.integer(l, "units", key + ".units"));
                 yield new LayerSpec.Dense(base.units(), activation(l, key, base.activation()), alpha(l, base.alpha()));
             }
-            case "lstm", "simple-rnn" -> recurrent(l, key, cell(type, key + ".type"), LayerSpec.Direction.FORWARD);
+            case "lstm", "simple-rnn", "gru" -> recurrent(l, key, cell(type, key + ".type"),
+                    LayerSpec.Direction.FORWARD);
             case "bidirectional" -> recurrent(l, key, cell(l.hasPath("cell") ? l.getString("cell") : "lstm",
                     key + ".cell"), merge(l.hasPath("merge") ? l.getString("merge") : "concat", key + ".merge"));
             default -> new LayerSpec.Output();
@@ -151,7 +150,7 @@ final class LayerSpecParser {
                 return cell;
             }
         }
-        throw ConfigException.invalid(key, "be lstm or simple-rnn (DL4J 1.0.0-M2 has no GRU layer)",
+        throw ConfigException.invalid(key, "be lstm, gru or simple-rnn",
                 "\"" + name + "\"");
     }
 

@@ -3,6 +3,7 @@ package io.sparktrain.diagnostics;
 import io.sparktrain.nn.Dl4jConvHelper;
 import io.sparktrain.nn.Dnnl;
 import io.sparktrain.nn.FusedConvPool;
+import io.sparktrain.nn.Gru;
 import java.util.ArrayList;
 
 import java.io.Serializable;
@@ -25,7 +26,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Runs the layers training uses (DL4J's convolution, max pooling and LSTM, on whatever native build is loaded, and
- * the fused oneDNN convolution + pooling block) on
+ * the fused oneDNN convolution + pooling block and oneDNN GRU) on
  * fixed small inputs and compares them with plain-Java references, so that a node with a broken or mismatched
  * native library fails before it trains garbage.
  */
@@ -51,6 +52,7 @@ public final class KernelCheck {
         List<Result> checks = new ArrayList<>(List.of(convolution(), maxPooling(), lstm()));
         if (Dnnl.usable()) {
             checks.add(fusedBlock());
+            checks.add(gru());
         }
         return List.copyOf(checks);
     }
@@ -249,6 +251,61 @@ public final class KernelCheck {
         }
         INDArray features = Nd4j.create(x, new long[] {n, in, steps}, 'c');
         return result("lstm 2 steps", expected, net.feedForward(features, false).get(1));
+    }
+
+    /**
+     * Three steps of the GRU layer on oneDNN's primitives (3 inputs, 4 units, both directions concatenated, so the
+     * second direction's per-sequence reversal is checked too), against PyTorch's equations; gate blocks r, z, n.
+     */
+    static Result gru() {
+        int n = 2, in = 3, units = 4, steps = 3;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+                .layer(new Gru(units, Gru.Directions.CONCAT))
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1)
+                        .activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(in)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        float[] x = random(n * in * steps, 12);
+        double[] expected = new double[n * 2 * units * steps];
+        for (int d = 0; d < 2; d++) {
+            String p = d == 0 ? "f" : "b";
+            float[] w = random(in * 3 * units, 13 + 4 * d);
+            float[] rw = random(units * 3 * units, 14 + 4 * d);
+            float[] b = random(3 * units, 15 + 4 * d);
+            float[] rb = random(3 * units, 16 + 4 * d);
+            net.getLayer(0).setParam(p + "W", Nd4j.create(w, new long[] {in, 3 * units}, 'c'));
+            net.getLayer(0).setParam(p + "RW", Nd4j.create(rw, new long[] {units, 3 * units}, 'c'));
+            net.getLayer(0).setParam(p + "b", Nd4j.create(b, new long[] {1, 3 * units}, 'c'));
+            net.getLayer(0).setParam(p + "rb", Nd4j.create(rb, new long[] {1, 3 * units}, 'c'));
+            for (int s = 0; s < n; s++) {
+                double[] prev = new double[units];
+                for (int k = 0; k < steps; k++) {
+                    int t = d == 0 ? k : steps - 1 - k;
+                    double[] h = new double[units];
+                    for (int u = 0; u < units; u++) {
+                        double[] gx = {b[u], b[units + u], b[2 * units + u]};
+                        double[] gh = {rb[u], rb[units + u], rb[2 * units + u]};
+                        for (int g = 0; g < 3; g++) {
+                            for (int i = 0; i < in; i++) {
+                                gx[g] += x[(s * in + i) * steps + t] * w[i * 3 * units + g * units + u];
+                            }
+                            for (int v = 0; v < units; v++) {
+                                gh[g] += prev[v] * rw[v * 3 * units + g * units + u];
+                            }
+                        }
+                        double r = sigmoid(gx[0] + gh[0]);
+                        double z = sigmoid(gx[1] + gh[1]);
+                        double cand = Math.tanh(gx[2] + r * gh[2]);
+                        h[u] = (1 - z) * cand + z * prev[u];
+                        expected[(s * 2 * units + d * units + u) * steps + t] = h[u];
+                    }
+                    prev = h;
+                }
+            }
+        }
+        INDArray features = Nd4j.create(x, new long[] {n, in, steps}, 'c');
+        return result("gru 3 steps bidirectional", expected, net.feedForward(features, false).get(1));
     }
 
     private static double sigmoid(double v) {

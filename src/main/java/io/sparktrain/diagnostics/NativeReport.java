@@ -48,8 +48,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param extension JavaCPP platform extension chosen ("" = generic build; e.g. -avx512, -onednn-avx512)
  * @param oneDnn whether the loaded native library was built with oneDNN
  * @param cpuFlags the vector extensions the CPU reports (avx2, avx512f, ...)
- * @param helpers per layer kind (conv, pooling, batchnorm, lstm), the helper class DL4J uses, or "none"; and for
- *     "conv+pool", whether convolution + pooling pairs run as fused oneDNN blocks
+ * @param helpers per layer kind (conv, pooling, batchnorm, lstm, gru), the helper class DL4J uses, or "none"; and
+ *     for "conv+pool", whether convolution + pooling pairs run as fused oneDNN blocks
  * @param memory the JVM's heap and ND4J's off-heap limits, as the launchers derived them (README "Memory")
  * @param checks the kernel self-check
  */
@@ -215,7 +215,19 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         m.put("batchnorm", helper(cnn.getLayer(2)));
         m.put("lstm", helper(lstm.getLayer(0)));
         m.put("conv+pool", fusedBlocks());
+        m.put("gru", gru());
         return m;
+    }
+
+    /** How the GRU layers NetworkFactory builds run. */
+    private static String gru() {
+        if (!Dnnl.wanted()) {
+            return "GruLayer with ND4J ops (-Dsparktrain.onednn=false)";
+        }
+        if (!Dnnl.usable()) {
+            return "GruLayer with ND4J ops: oneDNN did not load (" + Dnnl.loadFailure() + ")";
+        }
+        return "GruLayer (oneDNN " + Dnnl.version() + " lbr_gru)";
     }
 
     /** How a convolution followed by pooling runs in the networks NetworkFactory builds. */

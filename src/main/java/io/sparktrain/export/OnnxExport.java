@@ -1,6 +1,7 @@
 package io.sparktrain.export;
 
 import io.sparktrain.nn.FusedConvPool;
+import io.sparktrain.nn.Gru;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -58,7 +59,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * NCHW), {@link SubsamplingLayer} (MAX, or AVG without dilation), sparktrain's {@link FusedConvPool}, {@link
  * DenseLayer}, {@link DropoutLayer} (identity at inference), {@link OutputLayer}, {@link RnnOutputLayer}, {@link
  * LSTM} (sigmoid gates), {@link SimpleRnn} (without layer normalisation), {@link Bidirectional} (CONCAT or ADD, over
- * LSTM or SimpleRnn) and {@link LastTimeStep} around any of the recurrent ones; activations identity, ReLU, leaky
+ * LSTM or SimpleRnn), sparktrain's {@link Gru} (as ONNX's GRU with linear_before_reset = 1, one direction or
+ * both) and {@link LastTimeStep} around any of the recurrent ones; activations identity, ReLU, leaky
  * ReLU, tanh, sigmoid and softmax (output layers); the {@link CnnToFeedForwardPreProcessor} DL4J puts between a
  * feature map and a dense layer. Anything else is rejected with an {@link IllegalArgumentException} naming the
  * layer.
@@ -255,7 +257,8 @@ public final class OnnxExport {
                     OnnxGraph.attr("axis", 2L));
             return Flow.vector(last1, seq.channels());
         }
-        if (layer instanceof Bidirectional || layer instanceof LSTM || layer instanceof SimpleRnn) {
+        if (layer instanceof Bidirectional || layer instanceof LSTM || layer instanceof SimpleRnn
+                || layer instanceof Gru) {
             return recurrent(g, i, layer, layer, params, x);
         }
         if (layer instanceof FusedConvPool fused) {
@@ -290,7 +293,7 @@ public final class OnnxExport {
         }
         throw unsupported(i, layer, "is not supported by the ONNX export (supported: ConvolutionLayer, "
                 + "SubsamplingLayer, FusedConvPool, DenseLayer, DropoutLayer, OutputLayer, RnnOutputLayer, LSTM, "
-                + "SimpleRnn, Bidirectional, LastTimeStep)");
+                + "SimpleRnn, Bidirectional, Gru, LastTimeStep)");
     }
 
     private static Flow convolution(OnnxGraph g, int i, ConvolutionLayer c, Map<String, INDArray> params, Flow x) {
@@ -478,6 +481,9 @@ public final class OnnxExport {
      */
     private static Flow recurrent(OnnxGraph g, int i, Layer outer, Layer layer, Map<String, INDArray> params,
                                   Flow x) {
+        if (layer instanceof Gru gru) {
+            return gru(g, i, outer, gru, params, x);
+        }
         Cell c = cell(i, outer, layer, x);
         boolean lstm = c.lstm();
         long nIn = c.nIn();
@@ -508,12 +514,19 @@ public final class OnnxExport {
                 OnnxGraph.attr("hidden_size", units),
                 OnnxGraph.attr("direction", directions == 2 ? "bidirectional" : "forward"),
                 OnnxGraph.strings("activations", activations));
-        // Y is [T, directions, N, units]; DL4J's CONCAT puts the forward units first, then the backward ones.
+        return merged(g, doc, y, directions, units, c.merge() == Bidirectional.Mode.ADD, x);
+    }
+
+    /**
+     * ONNX's recurrent output Y {@code [T, directions, N, units]} back in DL4J's {@code [N, features, T]}, the two
+     * directions concatenated (forward units first, as DL4J's CONCAT and sparktrain's GRU do) or added.
+     */
+    private static Flow merged(OnnxGraph g, String doc, String y, int directions, long units, boolean add, Flow x) {
         String ndut = g.node("Transpose", doc + ", back to [N, directions, units, T]", List.of(y),
                 OnnxGraph.ints("perm", 2, 1, 3, 0));
         String merged;
         long features;
-        if (c.merge() == Bidirectional.Mode.ADD) {
+        if (add) {
             merged = g.node("ReduceSum", doc + ", ADD merges the directions", List.of(ndut,
                     g.longs("axes", new long[] {1}, 1L)), OnnxGraph.attr("keepdims", 0L));
             features = units;
@@ -523,6 +536,62 @@ public final class OnnxExport {
                     g.longs("shape", new long[] {3}, 0L, features, -1L)));
         }
         return Flow.sequence(merged, features, x.steps());
+    }
+
+    /**
+     * sparktrain's {@link Gru} as ONNX's GRU operator with {@code linear_before_reset = 1} (PyTorch's equations, the
+     * ones the layer computes): ONNX wants gate blocks z, r, h where the layer keeps r, z, n, and a bias
+     * {@code [Wb, Rb]} per direction, which are the layer's input and recurrent biases. ONNX's backward direction
+     * reverses the whole sequence, as the layer does for a sequence without padding.
+     */
+    private static Flow gru(OnnxGraph g, int i, Layer outer, Gru gru, Map<String, INDArray> params, Flow x) {
+        requireKind(i, outer, x, Flow.Kind.SEQUENCE);
+        requireNcw(i, outer, gru.getRnnDataFormat());
+        if (gru.getNIn() != x.channels()) {
+            throw unsupported(i, outer, "expects " + gru.getNIn() + " features per step but gets " + x.describe());
+        }
+        long nIn = gru.getNIn();
+        long units = gru.units();
+        List<String> prefixes = gru.getDirections().prefixes();
+        int directions = prefixes.size();
+        float[] w = new float[(int) (directions * 3 * units * nIn)];
+        float[] r = new float[(int) (directions * 3 * units * units)];
+        float[] b = new float[(int) (directions * 6 * units)];
+        for (int dir = 0; dir < directions; dir++) {
+            String p = prefixes.get(dir);
+            gruRows(param(params, p + "W", i, outer), units, w, dir * 3 * units * nIn);
+            gruRows(param(params, p + "RW", i, outer), units, r, dir * 3 * units * units);
+            gruRows(param(params, p + "b", i, outer), units, b, dir * 6 * units);
+            gruRows(param(params, p + "rb", i, outer), units, b, dir * 6 * units + 3 * units);
+        }
+        String doc = "layer " + i + ": " + describe(outer);
+        String tnf = g.node("Transpose", doc + ", [N, F, T] to ONNX's [T, N, F]", List.of(x.name()),
+                OnnxGraph.ints("perm", 2, 0, 1));
+        String y = g.node("GRU", doc, List.of(tnf,
+                        g.floats("gru" + i + "_W", new long[] {directions, 3 * units, nIn}, w),
+                        g.floats("gru" + i + "_R", new long[] {directions, 3 * units, units}, r),
+                        g.floats("gru" + i + "_B", new long[] {directions, 6 * units}, b)),
+                OnnxGraph.attr("hidden_size", units),
+                OnnxGraph.attr("direction", directions == 2 ? "bidirectional" : "forward"),
+                OnnxGraph.attr("linear_before_reset", 1L));
+        return merged(g, doc, y, directions, units, gru.getDirections() == Gru.Directions.ADD, x);
+    }
+
+    /**
+     * Copies a {@link Gru} weight ({@code [rows, 3 units]}, or a bias {@code [1, 3 units]}, gate blocks r, z, n) into
+     * ONNX's {@code [3 units, rows]} with blocks z, r, h at {@code offset}.
+     */
+    private static void gruRows(INDArray ours, long units, float[] onnx, long offset) {
+        float[][] m = ours.castTo(DataType.FLOAT).toFloatMatrix();
+        int u = (int) units;
+        int at = (int) offset;
+        for (int block : new int[] {1, 0, 2}) {
+            for (int k = 0; k < u; k++) {
+                for (float[] row : m) {
+                    onnx[at++] = row[block * u + k];
+                }
+            }
+        }
     }
 
     /**

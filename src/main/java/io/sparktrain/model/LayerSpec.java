@@ -117,8 +117,10 @@ public sealed interface LayerSpec {
      * A recurrent layer over a sequence, {@code units} values per step. {@link Cell#LSTM}: the input, forget and
      * output gates (sigmoid) decide what enters, stays in and leaves the cell state; {@code activation} (tanh by
      * default) squashes the candidate and the output. {@link Cell#SIMPLE_RNN}: h(t) = activation(W x(t) + R h(t-1)
-     * + b). {@code direction} {@link Direction#FORWARD} reads the sequence left to right; the bidirectional ones run
-     * a second layer right to left and concatenate ({@code 2 x units} outputs) or add ({@code units}) the two.
+     * + b). {@link Cell#GRU}: PyTorch's {@code nn.GRU} (reset and update gates, tanh candidate; see
+     * {@link io.sparktrain.nn.Gru}), whose activation is always tanh. {@code direction} {@link Direction#FORWARD}
+     * reads the sequence left to right; the bidirectional ones run a second layer right to left and concatenate
+     * ({@code 2 x units} outputs) or add ({@code units}) the two.
      */
     record Recurrent(Cell cell, int units, Activation activation, Direction direction) implements LayerSpec {
         /** Validates every setting. */
@@ -128,6 +130,10 @@ public sealed interface LayerSpec {
                         ? "direction" : "activation", "be set", null);
             }
             positive(direction == Direction.FORWARD ? cell.configName() : "bidirectional", "units", units);
+            if (cell == Cell.GRU && activation != Activation.TANH) {
+                throw ModelSpecException.invalid(direction == Direction.FORWARD ? "gru" : "bidirectional",
+                        "activation", "be tanh for a GRU (its candidate is tanh, as in PyTorch)", activation);
+            }
         }
 
         /** A forward layer with the default activation, tanh. */
@@ -146,9 +152,9 @@ public sealed interface LayerSpec {
         }
     }
 
-    /** The recurrent cells DL4J 1.0.0-M2 has a layer for (it has no GRU layer). */
+    /** The recurrent cells: DL4J's LSTM and SimpleRnn layers, and sparktrain's own GRU layer. */
     enum Cell {
-        LSTM("lstm"), SIMPLE_RNN("simple-rnn");
+        LSTM("lstm"), SIMPLE_RNN("simple-rnn"), GRU("gru");
 
         private final String configName;
 

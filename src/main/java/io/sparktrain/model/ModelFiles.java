@@ -42,7 +42,9 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  *   learning rate; its state and the project's configuration go into entries under {@code sparktrain/}, which
  *   {@link #read} restores and DL4J ignores.</li>
  * </ul>
- * The file also carries a {@link ModelDescription} ({@code sparktrain/model.json}).
+ * The file also carries a {@link ModelDescription} ({@code sparktrain/model.json}). The exception is a network with
+ * GRU layers ({@link io.sparktrain.nn.Gru}): DL4J has no GRU, so its file names sparktrain's layer class and loads
+ * only with sparktrain on the class path.
  */
 public final class ModelFiles {
     private static final String PREFIX = "sparktrain/";

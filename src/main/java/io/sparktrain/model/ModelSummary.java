@@ -45,10 +45,16 @@ public record ModelSummary(NetworkSpec spec, List<Row> rows) {
                 params = in.size() * d.units() + d.units();
                 macs = in.size() * d.units();
             } else if (layer instanceof LayerSpec.Recurrent r) {
-                long gates = r.cell() == LayerSpec.Cell.LSTM ? 4 : 1;
+                long gates = switch (r.cell()) {
+                    case LSTM -> 4;
+                    case GRU -> 3;
+                    case SIMPLE_RNN -> 1;
+                };
                 long directions = r.direction() == LayerSpec.Direction.FORWARD ? 1 : 2;
                 long perDirection = gates * r.units() * (in.channels() + r.units());
-                params = directions * (perDirection + gates * r.units());
+                // A GRU has an input and a recurrent bias per gate (the recurrent one sits inside r * (...)).
+                long biases = (r.cell() == LayerSpec.Cell.GRU ? 2 : 1) * gates * r.units();
+                params = directions * (perDirection + biases);
                 macs = directions * perDirection;
             } else if (layer instanceof LayerSpec.Output) {
                 long inputs = in.sequence() ? in.channels() : in.size();

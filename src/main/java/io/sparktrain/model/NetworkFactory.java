@@ -3,6 +3,7 @@ package io.sparktrain.model;
 import io.sparktrain.nn.Dl4jConvHelper;
 import io.sparktrain.nn.FusedConvPool;
 import io.sparktrain.nn.FusedConvPoolLayer;
+import io.sparktrain.nn.Gru;
 import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -152,6 +153,14 @@ public final class NetworkFactory {
     }
 
     private static Layer toDl4j(LayerSpec layer, NetworkSpec spec) {
+        if (layer instanceof LayerSpec.Recurrent r && r.cell() == LayerSpec.Cell.GRU) {
+            // DL4J has no GRU; ours runs both directions itself, each sequence reversed within its length.
+            return new Gru(r.units(), switch (r.direction()) {
+                case FORWARD -> Gru.Directions.FORWARD;
+                case BIDIRECTIONAL_CONCAT -> Gru.Directions.CONCAT;
+                case BIDIRECTIONAL_ADD -> Gru.Directions.ADD;
+            });
+        }
         if (layer instanceof LayerSpec.Recurrent r) {
             Layer cell = r.cell() == LayerSpec.Cell.LSTM
                     ? new LSTM.Builder().nOut(r.units()).activation(activation(r.activation(), 0)).build()

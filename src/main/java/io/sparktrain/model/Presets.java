@@ -39,7 +39,7 @@ public final class Presets {
         }
     }
 
-    private static final List<String> RECURRENT = List.of("lstm", "bidirectional", "simple-rnn");
+    private static final List<String> RECURRENT = List.of("lstm", "gru", "bidirectional", "simple-rnn");
 
     private static final Map<String, List<LayerSpec>> PRESETS = new TreeMap<>(Map.of(
             // conv 3x3x32 pad 1 + ReLU + max-pool 2, conv 3x3x64 pad 1 + ReLU + max-pool 2, dense softmax 10:
@@ -80,7 +80,11 @@ public final class Presets {
         if (!recurrent(name)) {
             return Optional.ofNullable(PRESETS.get(name));
         }
-        LayerSpec.Cell cell = name.equals("simple-rnn") ? LayerSpec.Cell.SIMPLE_RNN : LayerSpec.Cell.LSTM;
+        LayerSpec.Cell cell = switch (name) {
+            case "simple-rnn" -> LayerSpec.Cell.SIMPLE_RNN;
+            case "gru" -> LayerSpec.Cell.GRU;
+            default -> LayerSpec.Cell.LSTM;
+        };
         LayerSpec.Direction direction = name.equals("bidirectional") ? rnn.merge() : LayerSpec.Direction.FORWARD;
         List<LayerSpec> layers = new ArrayList<>();
         for (int i = 0; i < rnn.layers(); i++) {

@@ -39,7 +39,7 @@ public final class ShapeInference {
         }
         if (input.sequence() && lastRecurrent < 0) {
             throw new ModelSpecException(where + ": the data are sequences but there is no recurrent layer (lstm, "
-                    + "simple-rnn, bidirectional); use a recurrent preset or data.format = mnist");
+                    + "gru, simple-rnn, bidirectional); use a recurrent preset or data.format = mnist");
         }
         if (output == OutputMode.SEQUENCE && !input.sequence()) {
             throw new ModelSpecException(where + ": model.output = sequence needs sequence data "

@@ -99,6 +99,28 @@ class DescribeTest {
     }
 
     @Test
+    void gruLayersCountPyTorchsParameters() throws IOException {
+        String gru = """
+                data.format = seq-mnist
+                model { preset = gru, input.features = 28, rnn.units = 128 }
+                """;
+        List<String> lines = describe(gru);
+        // 3 x 128 x (28 + 128) + 2 x 3 x 128 = 60,672, as PyTorch counts nn.GRU(28, 128) (two biases per gate).
+        row(lines, "0 (gru)", "[128]", "60,672");
+        row(lines, "1 (output)", "[10]", "1,290");
+        assertEquals(61_962, dl4jParams(gru));
+
+        String bidirectional = """
+                data.format = seq-mnist
+                model { preset = "", input.features = 28, output = sequence,
+                        layers = [ { type = bidirectional, cell = gru, units = 16, merge = add }, { type = output } ] }
+                """;
+        lines = describe(bidirectional);
+        row(lines, "0 (bidirectional)", "[16 x steps]", String.format("%,d", 2 * (3 * 16 * (28 + 16) + 6 * 16)));
+        assertEquals(2 * (3 * 16 * (28 + 16) + 6 * 16) + 16 * 10 + 10, dl4jParams(bidirectional));
+    }
+
+    @Test
     void anImpossibleLayerIsRejectedWithItsNumbersAndExitTwo() throws IOException {
         Path job = Files.writeString(tmp.resolve("bad.conf"), """
                 model { preset = "", layers = [ { type = conv, filters = 4, kernel = 3 },

@@ -138,10 +138,10 @@ class SequenceJobsTest {
 
     @Test
     void configurationMistakesOfSequenceJobsAreUsageErrors() {
-        assertEquals(ExitCode.USAGE, run("train", "conf/seq-mnist-lstm.conf", "--set", "model.layers=[{type=gru, units=8},"
-                + "{type=output}]", "--set", "model.preset=\"\""));
-        assertEquals("sparktrain: model.layers[0].type: DL4J 1.0.0-M2 has no GRU layer; use lstm or simple-rnn\n",
-                stderr());
+        assertEquals(ExitCode.USAGE, run("train", "conf/seq-mnist-gru.conf", "--set",
+                "model.layers=[{type=gru, units=8, activation=relu},{type=output}]", "--set", "model.preset=\"\""));
+        assertTrue(stderr().startsWith("sparktrain: model.layers[0].activation is not a setting of a gru layer; "
+                + "allowed: "), stderr());
         assertEquals(ExitCode.USAGE, run("train", "conf/seq-mnist-lstm.conf", "--set", "training.tbpttLength=7"));
         assertTrue(stderr().startsWith("sparktrain: training.tbpttLength must be 0 unless model.output = sequence"),
                 stderr());

@@ -49,7 +49,8 @@ class JobConfigLoaderTest {
         assertEquals("training.batchSizePerWorker must be > 0, got -3", error("training.batchSizePerWorker = -3"));
         assertEquals("training.updater must be one of [adam, sgd, nesterovs], got \"rmsprop\"",
                 error("training.updater = rmsprop"));
-        assertEquals("model.preset must be one of [lenet5, two-block-cnn, lstm, bidirectional, simple-rnn] or \"\", got \"vgg\"",
+        assertEquals("model.preset must be one of [lenet5, two-block-cnn, lstm, gru, bidirectional, simple-rnn] "
+                + "or \"\", got \"vgg\"",
                 error("model.preset = vgg"));
         assertTrue(error("training.epochs = many").contains("training.epochs"));
         assertEquals("training.learningRateDecay must be in (0, 1], got 0.0", error("training.learningRateDecay = 0"));
@@ -222,9 +223,50 @@ class JobConfigLoaderTest {
                 error("data.format = text\nmodel.preset = lstm"));
         assertTrue(error("data { format = text, text.file = t.txt, trainLimit = 5 }\nmodel.preset = lstm")
                 .startsWith("data.trainLimit and data.testLimit do not apply to data.format = text"));
-        assertEquals("model.layers[0].cell must be lstm or simple-rnn (DL4J 1.0.0-M2 has no GRU layer), got \"gru\"",
-                error("data.format = csv\nmodel.preset = \"\"\nmodel.layers = [{type = bidirectional, cell = gru, "
+        assertEquals("model.layers[0].cell must be lstm, gru or simple-rnn, got \"rnn\"",
+                error("data.format = csv\nmodel.preset = \"\"\nmodel.layers = [{type = bidirectional, cell = rnn, "
                         + "units = 4}, {type = output}]"));
+    }
+
+    @Test
+    void gruLayersBidirectionalGruAndTheGruPresetAreParsed() {
+        JobConfig job = JobConfigLoader.fromString("""
+                data { format = csv, dir = "x" }
+                model.preset = ""
+                model.layers = [
+                  { type = gru, units = 12 }
+                  { type = bidirectional, cell = gru, units = 6, merge = add }
+                  { type = output }
+                ]
+                """);
+        assertEquals(new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 12, io.sparktrain.model.Activation.TANH,
+                LayerSpec.Direction.FORWARD), job.model().layers().get(0));
+        assertEquals(new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 6, io.sparktrain.model.Activation.TANH,
+                LayerSpec.Direction.BIDIRECTIONAL_ADD), job.model().layers().get(1));
+        JobConfig preset = JobConfigLoader.fromString("""
+                data.format = seq-mnist
+                model { preset = gru, rnn { units = 20, layers = 2, dropout = 0.1 } }
+                """);
+        assertEquals(List.of(new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 20, io.sparktrain.model.Activation.TANH,
+                        LayerSpec.Direction.FORWARD), new LayerSpec.Dropout(0.1),
+                new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 20, io.sparktrain.model.Activation.TANH,
+                        LayerSpec.Direction.FORWARD), new LayerSpec.Output()), preset.model().layers());
+    }
+
+    @Test
+    void gruMistakesNameTheKey() {
+        String layers = "data.format = csv\nmodel.preset = \"\"\nmodel.layers = ";
+        assertTrue(error(layers + "[{type = gru, units = 8, activation = relu}, {type = output}]").startsWith(
+                "model.layers[0].activation is not a setting of a gru layer; allowed: "), error(layers
+                + "[{type = gru, units = 8, activation = relu}, {type = output}]"));
+        assertEquals("model.layers[0].units must be > 0, got 0",
+                error(layers + "[{type = gru, units = 0}, {type = output}]"));
+        assertEquals("model.layers[0].activation must be tanh for a GRU (its candidate is tanh, as in PyTorch), "
+                + "got RELU", error(layers + "[{type = bidirectional, cell = gru, units = 4, activation = relu}, "
+                + "{type = output}]"));
+        assertEquals("training.tbpttLength must be 0 for a GRU network (the GRU layer runs whole sequences only), "
+                + "got 5", error(layers + "[{type = gru, units = 4}, {type = output}]\nmodel.output = sequence\n"
+                + "training.tbpttLength = 5"));
     }
 
     @Test

@@ -30,15 +30,17 @@ class KernelsTest {
     void selfCheckPassesOnThisMachinesNativeBuildAndTheReportNamesIt() {
         NativeReport report = NativeReport.examine();
         assertTrue(report.healthy(), report.describe());
-        assertEquals(List.of("conv2d 3x3 pad 1", "maxpool 2x2", "lstm 2 steps", "fused conv+relu+maxpool"),
+        assertEquals(List.of("conv2d 3x3 pad 1", "maxpool 2x2", "lstm 2 steps", "fused conv+relu+maxpool",
+                "gru 3 steps bidirectional"),
                 report.checks().stream().map(KernelCheck.Result::kernel).toList());
         assertEquals("CPU", report.backend());
         assertTrue(report.ompThreads() > 0 && report.blasThreads() > 0, report.describe());
-        assertEquals(List.of("conv", "pooling", "batchnorm", "lstm", "conv+pool"),
+        assertEquals(List.of("conv", "pooling", "batchnorm", "lstm", "conv+pool", "gru"),
                 List.copyOf(report.helpers().keySet()));
         assertTrue(report.helpers().get("conv+pool").startsWith("FusedConvPoolLayer (oneDNN 2.5.2, jit:"),
                 report.describe());
         assertTrue(report.describe().contains("check lstm      ok"), report.describe());
+        assertEquals("GruLayer (oneDNN 2.5.2 lbr_gru)", report.helpers().get("gru"));
         assertEquals("", report.failures());
         java.util.Map<String, Object> map = report.toMap();
         assertEquals(List.of("host", "backend", "blasVendor", "blasThreads", "ompThreads", "ompNumThreadsEnv", "cores",

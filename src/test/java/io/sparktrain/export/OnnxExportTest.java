@@ -207,6 +207,34 @@ class OnnxExportTest {
         assertAgreement("per-step output", net, new long[] {28, -1}, testRows(), 0.2);
     }
 
+    @Test
+    void gruPresetMatchesDl4jForAnyNumberOfSteps() throws OrtException {
+        MultiLayerNetwork net = trainedRnn(recurrentPreset("gru", ONE_LAYER, OutputMode.LAST), false);
+        INDArray features = testRows();
+        assertAgreement("gru", net, new long[] {28, -1}, features, 0.3);
+        INDArray half = features.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 14)).dup();
+        assertAgreement("gru, 14 steps", net, new long[] {28, -1}, half, 0);
+    }
+
+    @Test
+    void bidirectionalConcatGruTakesTheLastStepOfBothDirections() throws OrtException {
+        NetworkSpec spec = new NetworkSpec("bi-gru", Shape.sequence(28), List.of(
+                new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 32, Activation.TANH,
+                        LayerSpec.Direction.BIDIRECTIONAL_CONCAT),
+                new LayerSpec.Output()), 10, OutputMode.LAST);
+        assertAgreement("bidirectional concat gru", trainedRnn(spec, false), new long[] {28, 28}, testRows(), 0.3);
+    }
+
+    @Test
+    void perStepOutputOfStackedGrusWithAddMatchesDl4jAtEveryStep() throws OrtException {
+        NetworkSpec spec = new NetworkSpec("per-step-gru", Shape.sequence(28), List.of(
+                new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 24, Activation.TANH,
+                        LayerSpec.Direction.BIDIRECTIONAL_ADD),
+                new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 24, Activation.TANH, LayerSpec.Direction.FORWARD),
+                new LayerSpec.Output()), 10, OutputMode.SEQUENCE);
+        assertAgreement("per-step gru", trainedRnn(spec, true), new long[] {28, -1}, testRows(), 0.2);
+    }
+
     // -------------------------------------------------------------------------------------- the model and errors
 
     @Test

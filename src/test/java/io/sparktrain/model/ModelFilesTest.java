@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.TestData;
 import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.SequenceSet;
 import io.sparktrain.nn.FusedConvPool;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -50,6 +51,39 @@ class ModelFilesTest {
     void classicalMomentumKeepsItsVelocityThroughThePlainFile() throws IOException {
         MultiLayerNetwork back = roundTrip(new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.05, 0.9));
         assertTrue(back.getLayerWiseConfigurations().toJson().contains(MomentumSgd.class.getName()));
+    }
+
+    @Test
+    void gruNetworkRoundTripsWithParametersStateAndOutputs() throws IOException {
+        NetworkSpec gru = new NetworkSpec("gru", Shape.sequence(3), List.of(
+                new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 6, Activation.TANH,
+                        LayerSpec.Direction.BIDIRECTIONAL_CONCAT),
+                new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 5, Activation.TANH, LayerSpec.Direction.FORWARD),
+                new LayerSpec.Output()), 4, OutputMode.LAST);
+        MultiLayerNetwork net = NetworkFactory.network(gru, new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.01, 0), 5);
+        SequenceSet data = TestData.sequences(16, 3, 2, 7, 4, SequenceSet.Labels.PER_SEQUENCE, 9);
+        DataSet batch = data.minibatch(IntStream.range(0, 16).toArray(), 0, 16);
+        for (int i = 0; i < 3; i++) {
+            net.fit(batch);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelFiles.write(net, ModelDescription.of(gru), bytes);
+
+        ModelFiles.Loaded back = ModelFiles.read(new ByteArrayInputStream(bytes.toByteArray()));
+        assertEquals(ModelDescription.of(gru), back.description().orElseThrow());
+        MultiLayerNetwork own = back.network();
+        assertEquals(net.getLayerWiseConfigurations(), own.getLayerWiseConfigurations());
+        assertArrayEquals(net.params().toFloatVector(), own.params().toFloatVector());
+        assertArrayEquals(net.getUpdater().getStateViewArray().toFloatVector(),
+                own.getUpdater().getStateViewArray().toFloatVector());
+        float[] expected = net.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(), null).dup('c').data()
+                .asFloat();
+        assertArrayEquals(expected, own.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(), null)
+                .dup('c').data().asFloat(), 1e-6f);
+        // Training goes on from the restored state exactly as from the original.
+        net.fit(batch);
+        own.fit(batch);
+        assertArrayEquals(net.params().toFloatVector(), own.params().toFloatVector(), 1e-6f);
     }
 
     private static MultiLayerNetwork roundTrip(UpdaterSpec updater) throws IOException {

@@ -49,7 +49,12 @@ class SequenceLossTest {
         LSTM(new LayerSpec.Recurrent(LayerSpec.Cell.LSTM, 5, Activation.TANH, LayerSpec.Direction.FORWARD)),
         SIMPLE_RNN(new LayerSpec.Recurrent(LayerSpec.Cell.SIMPLE_RNN, 5, Activation.TANH, LayerSpec.Direction.FORWARD)),
         BIDIRECTIONAL(new LayerSpec.Recurrent(LayerSpec.Cell.LSTM, 5, Activation.TANH,
-                LayerSpec.Direction.BIDIRECTIONAL_CONCAT));
+                LayerSpec.Direction.BIDIRECTIONAL_CONCAT)),
+        GRU(new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 5, Activation.TANH, LayerSpec.Direction.FORWARD)),
+        BIDIRECTIONAL_GRU_CONCAT(new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 5, Activation.TANH,
+                LayerSpec.Direction.BIDIRECTIONAL_CONCAT)),
+        BIDIRECTIONAL_GRU_ADD(new LayerSpec.Recurrent(LayerSpec.Cell.GRU, 5, Activation.TANH,
+                LayerSpec.Direction.BIDIRECTIONAL_ADD));
 
         final LayerSpec layer;
 
