@@ -84,8 +84,8 @@ class JobConfigLoaderTest {
 
     @Test
     void aValueWhereTheDefaultsHaveASectionIsNamed() {
-        assertEquals("training is a section, not a value; set its keys (averagingFrequency, batchSizePerWorker, "
-                + "clipping, divergence, ...) instead, got 5 in --set training=5: 1", setError("training=5"));
+        assertEquals("training is a section, not a value; set its keys (aggregation, averagingFrequency, "
+                + "batchSizePerWorker, clipping, ...) instead, got 5 in --set training=5: 1", setError("training=5"));
         assertEquals("data.csv is a section, not a value; set its keys (header, layout, standardize) instead, got "
                 + "\"files\" in String: 1", error("data.csv = files"));
         assertEquals("training.epochs is a value, not a section, so training.epochs.a is not a key; set "
