@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Kernel and distribution benchmarks, side by side with the PyTorch peers in the same run:
 #   submit-scripts/bench.sh [EXAMPLES] [PEERS_DIR | none]
-# For the default job (conf/mnist-cnn.conf, the two-block CNN) and conf/seq-mnist-lstm.conf (the LSTM): sparktrain's
+# For the default job (conf/mnist-cnn.conf, the two-block CNN), conf/seq-mnist-lstm.conf (the LSTM) and
+# conf/seq-mnist-gru.conf (the GRU): sparktrain's
 # single-process and Spark local-mode examples/s (`bench CONF`: the job's network, workers and averaging, with the
 # peers' Adam 0.001 and minibatches of 64), then the PyTorch peer on the same examples, and the ratios.
 # EXAMPLES defaults to 6400; PEERS_DIR to submit-scripts/peers (the same scripts as the team's shared peers);
@@ -25,7 +26,7 @@ fail() { echo "bench.sh: $*" >&2; exit 1; }
 
 if [[ "$peers" != none ]]; then
   [[ -d "$peers" ]] || fail "peers folder $peers not found (the PyTorch scripts; or pass 'none' to run ours only)"
-  for s in pytorch_mnist_cnn.py pytorch_seq_mnist_lstm.py; do
+  for s in pytorch_mnist_cnn.py pytorch_seq_mnist_lstm.py pytorch_seq_mnist_gru.py; do
     [[ -f "$peers/$s" ]] || fail "peer script $peers/$s not found"
   done
   [[ -x $python ]] || fail "$python not found: the peers need Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread)"
@@ -78,3 +79,5 @@ ours conf/mnist-cnn.conf
 compare CNN pytorch_mnist_cnn.py 1
 ours conf/seq-mnist-lstm.conf
 compare LSTM pytorch_seq_mnist_lstm.py
+ours conf/seq-mnist-gru.conf
+compare GRU pytorch_seq_mnist_gru.py
