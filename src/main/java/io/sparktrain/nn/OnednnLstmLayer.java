@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.dnnl.engine;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
+import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -28,13 +29,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Masks. DL4J's LSTM zeroes the output and cell state at masked steps in its forward pass and ignores the mask
  * in backward (its gradients are right when the gradient arriving at masked steps is zero, as an output layer with
- * a label mask or {@code LastTimeStep} gives). This layer runs each sequence from its first unmasked step to its
- * last, with a zero initial state: a sequence padded at its end (left-aligned) gets DL4J's outputs and gradients
- * exactly; one padded at its start (as DL4J's {@code Bidirectional} hands its backward copy the reversed series)
- * gets the outputs DL4J gives, and the gradients of the sequence fed alone, which DL4J does not give (it lets
- * the padded steps contribute to the bias gradient and the input gradient). Outputs and input gradients at masked
- * steps are zero, and the gradient arriving at masked steps is ignored. A mask that is not one run of ones per
- * sequence, stored state ({@code rnnTimeStep}, truncated BPTT) and non-float networks run DL4J's implementation.
+ * a label mask or {@code LastTimeStep} gives). It only sees a mask that {@code setMaskArray} gave it ({@code
+ * LastTimeStep} does); {@code MultiLayerNetwork} and {@code Bidirectional} hand masks on with {@code
+ * feedForwardMaskArray}, which DL4J's LSTM passes through without keeping, so there it runs the padding like data.
+ * This layer keeps the mask either way and runs each sequence from its first unmasked step to its last with a
+ * zero initial state. For sequences padded at their end (left-aligned) that changes nothing before the end: outputs
+ * and gradients are DL4J's, and so are outputs at padded steps (zero when DL4J was given the mask, else the
+ * recurrence run on into the padding). Sequences padded at their start, as DL4J's {@code Bidirectional} hands its
+ * backward copy the reversed series, start at their own first step, so a minibatch gives the outputs and gradients
+ * of its sequences fed one at a time, which DL4J does not (its backward copy starts in the padding). The gradient
+ * arriving at masked steps is ignored. A mask that is not one run of ones per sequence, stored state ({@code
+ * rnnTimeStep}, truncated BPTT) and non-float networks run DL4J's implementation.
  *
  * <p>Primitives are built per minibatch size and step count (the longest unmasked run) on first use and a few are
  * kept: the training minibatch, a short last one, the evaluation batch.
@@ -51,6 +56,8 @@ public class OnednnLstmLayer extends LSTM {
         }
     };
     private transient Forwarded last;
+    /** The mask of the input's steps however it was given (DL4J's {@code maskArray}: only by setMaskArray). */
+    private transient INDArray stepMask;
 
     public OnednnLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -81,7 +88,7 @@ public class OnednnLstmLayer extends LSTM {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         // Backward continues from the training forward of this very input and mask; DL4J always recomputes it.
-        if (last == null || last.input != input || last.mask != maskArray) {
+        if (last == null || last.input != input || last.mask != stepMask || last.zeroed != (maskArray != null)) {
             forward(true, spans.get(), workspaceMgr);
         }
         Forwarded f = last;
@@ -98,12 +105,12 @@ public class OnednnLstmLayer extends LSTM {
             b.assign(0);
         } else {
             LstmPlan plan = f.plan;
-            toTimeMajor(floats(epsilon), f.spans, plan.outputGradient(), plan.units);
+            toTimeMajor(floats(epsilon), f.spans, false, plan.outputGradient(), plan.units);
             plan.backward();
             fromGates(plan.inputWeightsGradient(), w, plan.nIn, plan.units);
             fromGates(plan.recurrentWeightsGradient(), rw, plan.units, plan.units);
             fromGates(plan.biasGradient(), b, 1, plan.units);
-            fromTimeMajor(plan.inputGradient(), f.spans, inputGradient, plan.nIn);
+            fromTimeMajor(plan.inputGradient(), f.spans, true, inputGradient, plan.nIn);
         }
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(LSTMParamInitializer.INPUT_WEIGHT_KEY, w);
@@ -111,6 +118,19 @@ public class OnednnLstmLayer extends LSTM {
         gradient.gradientForVariable().put(LSTMParamInitializer.BIAS_KEY, b);
         weightNoiseParams.clear();
         return new Pair<>(gradient, inputGradient);
+    }
+
+    @Override
+    public void setMaskArray(INDArray maskArray) {
+        super.setMaskArray(maskArray);
+        stepMask = maskArray;
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
+                                                          int minibatchSize) {
+        stepMask = maskArray;
+        return super.feedForwardMaskArray(maskArray, currentMaskState, minibatchSize);
     }
 
     @Override
@@ -134,17 +154,18 @@ public class OnednnLstmLayer extends LSTM {
         int units = (int) layerConf().getNOut();
         INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {n, units, input.size(2)}, 'f');
-        if (spans.longest() == 0) {
-            last = training ? new Forwarded(null, input, maskArray, spans) : null;
+        boolean zeroed = maskArray != null; // DL4J zeroes masked steps' outputs when it was given the mask
+        if (spans.steps() == 0) {
+            last = training ? new Forwarded(null, input, stepMask, zeroed, spans) : null;
             return out;
         }
-        LstmPlan plan = plan(n, spans.longest());
-        toTimeMajor(floats(input), spans, plan.input(), plan.nIn);
+        LstmPlan plan = plan(n, spans.steps());
+        toTimeMajor(floats(input), spans, true, plan.input(), plan.nIn);
         toGates(floats(getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY)), plan.inputWeights(), plan.nIn, units);
         toGates(floats(getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY)), plan.recurrentWeights(), units, units);
         toGates(floats(getParam(LSTMParamInitializer.BIAS_KEY)), plan.bias(), 1, units);
-        fromTimeMajor(plan.forward(training), spans, out, units);
-        last = training ? new Forwarded(plan, input, maskArray, spans) : null;
+        fromTimeMajor(plan.forward(training), spans, !zeroed, out, units);
+        last = training ? new Forwarded(plan, input, stepMask, zeroed, spans) : null;
         return out;
     }
 
@@ -154,7 +175,7 @@ public class OnednnLstmLayer extends LSTM {
                 || getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY).dataType() != DataType.FLOAT) {
             return Optional.empty();
         }
-        return Spans.of(maskArray, input.size(0), input.size(2));
+        return Spans.of(stepMask, input.size(0), input.size(2));
     }
 
     private LstmPlan plan(int batch, int steps) {
@@ -176,19 +197,20 @@ public class OnednnLstmLayer extends LSTM {
     }
 
     /** What the last training forward ran, for the backward pass (plan null: every sequence was empty). */
-    private record Forwarded(LstmPlan plan, INDArray input, INDArray mask, Spans spans) {
+    private record Forwarded(LstmPlan plan, INDArray input, INDArray mask, boolean zeroed, Spans spans) {
     }
 
     /**
      * Copies {@code [batch, features, time]} into {@code [step][batch][features]}, each sequence's run moved to
-     * start at step 0; steps after a run's end are zero.
+     * start at step 0; steps after a run's end are zero, or copied too for {@code withPadding} where the runs are
+     * left-aligned.
      */
-    private static void toTimeMajor(Strided from, Spans spans, FloatBuffer to, int features) {
+    private static void toTimeMajor(Strided from, Spans spans, boolean withPadding, FloatBuffer to, int features) {
         int batch = spans.start.length;
-        int steps = spans.longest();
+        int steps = spans.steps();
         for (int s = 0; s < batch; s++) {
             int start = spans.start[s];
-            int length = spans.length[s];
+            int length = withPadding ? spans.copied(s) : spans.length[s];
             for (int t = 0; t < steps; t++) {
                 int base = (t * batch + s) * features;
                 if (t < length) {
@@ -205,13 +227,18 @@ public class OnednnLstmLayer extends LSTM {
         }
     }
 
-    /** Copies {@code [step][batch][features]} back into the runs of a zeroed {@code [batch, features, time]}. */
-    private static void fromTimeMajor(FloatBuffer from, Spans spans, INDArray zeroed, int features) {
+    /**
+     * Copies {@code [step][batch][features]} back into the runs of a zeroed {@code [batch, features, time]}, and
+     * for {@code withPadding} the padding after left-aligned runs too.
+     */
+    private static void fromTimeMajor(FloatBuffer from, Spans spans, boolean withPadding, INDArray zeroed,
+                                      int features) {
         Strided to = floats(zeroed);
         int batch = spans.start.length;
         for (int s = 0; s < batch; s++) {
             int start = spans.start[s];
-            for (int t = 0; t < spans.length[s]; t++) {
+            int length = withPadding ? spans.copied(s) : spans.length[s];
+            for (int t = 0; t < length; t++) {
                 int base = (t * batch + s) * features;
                 long at = to.offset + s * to.strides[0] + (long) (start + t) * to.strides[2];
                 for (int c = 0; c < features; c++) {
@@ -276,16 +303,26 @@ public class OnednnLstmLayer extends LSTM {
     static final class Spans {
         final int[] start;
         final int[] length;
-        private final int longest;
+        private final int steps;
+        private final boolean leftAligned;
 
-        private Spans(int[] start, int[] length) {
+        private Spans(int[] start, int[] length, int total) {
             this.start = start;
             this.length = length;
-            this.longest = Arrays.stream(length).max().orElse(0);
+            this.leftAligned = Arrays.stream(start).allMatch(s -> s == 0);
+            // Left-aligned runs run on over the padding (DL4J's outputs there); others only as far as the longest.
+            this.steps = leftAligned && Arrays.stream(length).anyMatch(l -> l > 0) ? total
+                    : Arrays.stream(length).max().orElse(0);
         }
 
-        int longest() {
-            return longest;
+        /** The steps the primitive runs. */
+        int steps() {
+            return steps;
+        }
+
+        /** The steps of sequence {@code s} that are run as they stand, padding included. */
+        int copied(int s) {
+            return leftAligned ? steps : length[s];
         }
 
         /** The runs of {@code mask} ({@code [batch, steps]}, null: all steps), or empty when it has other shapes. */
@@ -295,7 +332,7 @@ public class OnednnLstmLayer extends LSTM {
             int[] length = new int[n];
             if (mask == null) {
                 Arrays.fill(length, (int) steps);
-                return Optional.of(new Spans(start, length));
+                return Optional.of(new Spans(start, length, (int) steps));
             }
             if (mask.rank() != 2 || mask.size(0) != batch || mask.size(1) != steps) {
                 return Optional.empty();
@@ -320,7 +357,7 @@ public class OnednnLstmLayer extends LSTM {
                 start[s] = Math.max(first, 0);
                 length[s] = first < 0 ? 0 : end - first;
             }
-            return Optional.of(new Spans(start, length));
+            return Optional.of(new Spans(start, length, (int) steps));
         }
     }
 }
