@@ -9,6 +9,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC_LAYER;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS_ITER;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS_LAYER;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST_LAYER;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_ITER;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_ITER_C;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_LAYER;
@@ -22,6 +23,8 @@ import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.global.dnnl.rnn_direction;
+import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.lstm_backward;
 import org.bytedeco.dnnl.lstm_forward;
 import org.bytedeco.dnnl.memory;
@@ -36,7 +39,9 @@ import org.bytedeco.javacpp.Pointer;
  * ({@code tnc}: step, sequence, feature), weights {@code ldigo} (input, gate, unit) and bias {@code ldgo}, gates in
  * oneDNN's order i, f, c~, o; the caller fills and reads them ({@link OnednnLstmLayer} converts from and to DL4J's
  * arrays). The forward training workspace and output stay here until {@link #backward}. One plan serves one layer
- * and one thread at a time.
+ * and one thread at a time. Primitives run with the calling thread's OpenMP count at the count they were created
+ * for: oneDNN sizes an LSTM's scratch space for that count, and a Spark task thread starts with every core (a
+ * larger count crashed in native code).
  */
 final class LstmPlan {
     final int batch;
@@ -183,7 +188,8 @@ final class LstmPlan {
             pd = new lstm_forward.primitive_desc(new lstm_forward.desc(
                     forTraining ? prop_kind.forward_training : prop_kind.forward_inference,
                     rnn_direction.unidirectional_left2right, srcDesc, stateDesc, stateDesc, any(weightsLayerDims()),
-                    any(weightsIterDims()), desc(biasDims(), memory.format_tag.ldgo), dstDesc, none, none), engine);
+                    any(weightsIterDims()), desc(biasDims(), memory.format_tag.ldgo), dstDesc, none, none),
+                    ownScratchpad(), engine);
             weightsLayerIn = Staged.in(engine, weightsLayer, pd.weights_layer_desc());
             weightsIterIn = Staged.in(engine, weightsIter, pd.weights_iter_desc());
             dst = new memory(pd.dst_layer_desc(), engine);
@@ -198,13 +204,17 @@ final class LstmPlan {
             args.put(DNNL_ARG_BIAS, bias);
             args.put(DNNL_ARG_DST_LAYER, dst);
             workspace.ifPresent(w -> args.put(DNNL_ARG_WORKSPACE, w));
+            args.put(DNNL_ARG_SCRATCHPAD, new memory(pd.scratchpad_desc(), engine));
         }
 
         void run() {
-            weightsLayerIn.run(stream);
-            weightsIterIn.run(stream);
-            primitive.execute(stream, args);
-            stream._wait();
+            Dnnl.withOpenMpThreads(threads, () -> {
+                weightsLayerIn.run(stream);
+                weightsIterIn.run(stream);
+                primitive.execute(stream, args);
+                stream._wait();
+                return null;
+            });
         }
     }
 
@@ -228,7 +238,7 @@ final class LstmPlan {
                     any(weightsLayerDims()), any(weightsIterDims()), biasDesc, dstDesc, none, none,
                     srcDesc, stateDesc, stateDesc, any(weightsLayerDims()), any(weightsIterDims()), biasDesc, dstDesc,
                     none,
-                    none), engine, training.pd);
+                    none), ownScratchpad(), engine, training.pd);
             weightsLayerIn = Staged.in(engine, weightsLayer, pd.weights_layer_desc());
             weightsIterIn = Staged.in(engine, weightsIter, pd.weights_iter_desc());
             diffDst = new memory(pd.diff_dst_layer_desc(), engine);
@@ -256,20 +266,35 @@ final class LstmPlan {
             args.put(DNNL_ARG_DIFF_WEIGHTS_LAYER, diffWeightsLayer.inner);
             args.put(DNNL_ARG_DIFF_WEIGHTS_ITER, diffWeightsIter.inner);
             args.put(DNNL_ARG_DIFF_BIAS, diffBias);
+            args.put(DNNL_ARG_SCRATCHPAD, new memory(pd.scratchpad_desc(), engine));
         }
 
         void run() {
-            weightsLayerIn.run(stream);
-            weightsIterIn.run(stream);
-            // oneDNN adds the weight and bias gradients to what these arrays hold.
-            zero(diffWeightsLayer.inner);
-            zero(diffWeightsIter.inner);
-            zero(diffBias);
-            primitive.execute(stream, args);
-            diffWeightsLayer.run(stream);
-            diffWeightsIter.run(stream);
-            stream._wait();
+            Dnnl.withOpenMpThreads(threads, () -> {
+                weightsLayerIn.run(stream);
+                weightsIterIn.run(stream);
+                // oneDNN adds the weight and bias gradients to what these arrays hold.
+                zero(diffWeightsLayer.inner);
+                zero(diffWeightsIter.inner);
+                zero(diffBias);
+                primitive.execute(stream, args);
+                diffWeightsLayer.run(stream);
+                diffWeightsIter.run(stream);
+                stream._wait();
+                return null;
+            });
         }
+    }
+
+    /**
+     * Attributes giving the primitive its own scratch memory. With oneDNN's default, the library's scratch memory is
+     * per thread and set up in the thread that creates the primitive: run from another thread (a Spark task) an LSTM
+     * primitive read a null scratch pointer and crashed the JVM.
+     */
+    private static primitive_attr ownScratchpad() {
+        primitive_attr attr = new primitive_attr();
+        attr.set_scratchpad_mode(scratchpad_mode.user);
+        return attr;
     }
 
     private long[] weightsLayerDims() {

@@ -251,6 +251,23 @@ class OnednnLstmTest {
         assertClose(results.get(0), results.get(1), OUTPUT_TOLERANCE, "1 thread against 2");
     }
 
+    @Test
+    void primitivesCreatedInOneThreadRunInAnother() throws Exception {
+        NetworkSpec spec = spec(List.of(lstm(16, LayerSpec.Direction.FORWARD)), OutputMode.LAST);
+        MultiLayerNetwork net = network(spec, LstmKernel.ONEDNN);
+        DataSet batch = batch(data(OutputMode.LAST));
+        List<INDArray> here = activations(net, batch);
+        here.addAll(gradients(net, batch).values());
+        List<INDArray> there = new ArrayList<>();
+        Thread other = new Thread(() -> {
+            there.addAll(activations(net, batch));
+            there.addAll(gradients(net, batch).values());
+        });
+        other.start();
+        other.join();
+        assertClose(here, there, 0, "the same primitives run from a second thread");
+    }
+
     private static void assertUsesOnednn(MultiLayerNetwork net, int recurrentLayers) {
         for (int i = 0; i < recurrentLayers; i++) {
             Layer layer = net.getLayer(i);
