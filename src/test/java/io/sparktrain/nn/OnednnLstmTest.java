@@ -252,6 +252,49 @@ class OnednnLstmTest {
     }
 
     @Test
+    void truncatedBpttTrainsAsDl4jDoes() {
+        // Stored state between segments runs DL4J's own code inside the layer; the rest runs on oneDNN.
+        NetworkSpec spec = spec(List.of(lstm(6, LayerSpec.Direction.FORWARD)), OutputMode.SEQUENCE);
+        MultiLayerNetwork dl4j = NetworkFactory.build(NetworkFactory.configuration(spec, ADAM, 7, 3,
+                ConvBlocks.SEPARATE_DL4J, LstmKernel.DL4J));
+        MultiLayerNetwork onednn = NetworkFactory.build(NetworkFactory.configuration(spec, ADAM, 7, 3,
+                ConvBlocks.SEPARATE_DL4J, LstmKernel.ONEDNN));
+        assertInstanceOf(OnednnLstmLayer.class, onednn.getLayer(0));
+        DataSet batch = batch(data(OutputMode.SEQUENCE));
+        for (int i = 0; i < 3; i++) {
+            dl4j.fit(batch);
+            onednn.fit(batch);
+        }
+        assertClose(List.of(dl4j.params()), List.of(onednn.params()), GRADIENT_TOLERANCE,
+                "parameters after 3 minibatches of truncated BPTT");
+    }
+
+    @Test
+    void dl4jsLstmRunsWhatOneDnnCannotRunExactlyOrWhenOneDnnIsSwitchedOff() {
+        NetworkSpec relu = spec(List.of(new LayerSpec.Recurrent(LayerSpec.Cell.LSTM, 4, Activation.RELU,
+                LayerSpec.Direction.FORWARD)), OutputMode.SEQUENCE);
+        assertEquals(org.deeplearning4j.nn.layers.recurrent.LSTM.class,
+                network(relu, LstmKernel.ONEDNN).getLayer(0).getClass(), "ReLU block input: DL4J's LSTM");
+        NetworkSpec tanh = spec(List.of(lstm(4, LayerSpec.Direction.FORWARD)), OutputMode.SEQUENCE);
+        assertEquals(org.deeplearning4j.nn.layers.recurrent.LSTM.class,
+                network(tanh, LstmKernel.DL4J).getLayer(0).getClass());
+        String before = System.getProperty("sparktrain.onednn");
+        System.setProperty("sparktrain.onednn", "false");
+        try {
+            assertEquals(LstmKernel.DL4J, LstmKernel.preferred());
+            assertEquals(org.deeplearning4j.nn.layers.recurrent.LSTM.class,
+                    NetworkFactory.network(tanh, ADAM, 1).getLayer(0).getClass(), "-Dsparktrain.onednn=false");
+        } finally {
+            if (before == null) {
+                System.clearProperty("sparktrain.onednn");
+            } else {
+                System.setProperty("sparktrain.onednn", before);
+            }
+        }
+        assertInstanceOf(OnednnLstmLayer.class, NetworkFactory.network(tanh, ADAM, 1).getLayer(0));
+    }
+
+    @Test
     void primitivesCreatedInOneThreadRunInAnother() throws Exception {
         NetworkSpec spec = spec(List.of(lstm(16, LayerSpec.Direction.FORWARD)), OutputMode.LAST);
         MultiLayerNetwork net = network(spec, LstmKernel.ONEDNN);
