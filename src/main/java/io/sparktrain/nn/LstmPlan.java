@@ -19,6 +19,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
 import java.nio.FloatBuffer;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
@@ -32,6 +33,7 @@ import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * oneDNN's LSTM primitives (one layer, one direction, left to right, zero initial state) for one minibatch size,
@@ -39,9 +41,7 @@ import org.bytedeco.javacpp.Pointer;
  * ({@code tnc}: step, sequence, feature), weights {@code ldigo} (input, gate, unit) and bias {@code ldgo}, gates in
  * oneDNN's order i, f, c~, o; the caller fills and reads them ({@link OnednnLstmLayer} converts from and to DL4J's
  * arrays). The forward training workspace and output stay here until {@link #backward}. One plan serves one layer
- * and one thread at a time. Primitives run with the calling thread's OpenMP count at the count they were created
- * for: oneDNN sizes an LSTM's scratch space for that count, and a Spark task thread starts with every core (a
- * larger count crashed in native code).
+ * and one thread at a time. Primitives run with at most the OpenMP threads they were created for.
  */
 final class LstmPlan {
     final int batch;
@@ -208,7 +208,7 @@ final class LstmPlan {
         }
 
         void run() {
-            Dnnl.withOpenMpThreads(threads, () -> {
+            atMostCreationThreads(() -> {
                 weightsLayerIn.run(stream);
                 weightsIterIn.run(stream);
                 primitive.execute(stream, args);
@@ -270,7 +270,7 @@ final class LstmPlan {
         }
 
         void run() {
-            Dnnl.withOpenMpThreads(threads, () -> {
+            atMostCreationThreads(() -> {
                 weightsLayerIn.run(stream);
                 weightsIterIn.run(stream);
                 // oneDNN adds the weight and bias gradients to what these arrays hold.
@@ -283,6 +283,19 @@ final class LstmPlan {
                 stream._wait();
                 return null;
             });
+        }
+    }
+
+    /**
+     * Runs {@code body} with the calling thread's OpenMP count at most the count the primitives were created for:
+     * oneDNN sizes an LSTM's scratch memory for that count, and a Spark task thread starts with every core. A
+     * smaller count is safe and left as it is (switching the count around every call costs more than it gives).
+     */
+    private void atMostCreationThreads(Supplier<Object> body) {
+        if (NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads() > threads) {
+            Dnnl.withOpenMpThreads(threads, body);
+        } else {
+            body.get();
         }
     }
 
