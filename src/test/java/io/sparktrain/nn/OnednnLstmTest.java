@@ -35,8 +35,13 @@ import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * The oneDNN LSTM computes what DL4J's LSTM computes, on variable-length (masked, left-aligned) minibatches: outputs,
- * loss, every parameter's gradient and the parameters after four Adam steps. Bidirectional layers additionally give
- * the gradients of their sequences fed one at a time (summed).
+ * loss, every parameter's gradient and the parameters after four Adam steps, for one and two stacked layers and
+ * both output modes; and a padded minibatch gives the outputs, loss and summed gradients of its sequences fed one
+ * at a time. Bidirectional layers (CONCAT, ADD, stacked) give DL4J's results on unpadded minibatches and their
+ * sequences' results on padded ones, which DL4J's own Bidirectional does not (its backward copy starts in the
+ * padding; the test shows that on the same data). Also: truncated BPTT, DL4J's LSTM where oneDNN cannot run
+ * exactly, 1- against 2-thread primitives (equal within float rounding) and primitives run from a second thread
+ * (bit for bit).
  *
  * <p>Tolerances are float32 ones: oneDNN and DL4J sum the same products in different orders (oneDNN projects all
  * steps' inputs in one matrix product and blocks its sums differently from DL4J's per-step products), so results
