@@ -4,6 +4,8 @@ import io.sparktrain.nn.Dl4jConvHelper;
 import io.sparktrain.nn.Dnnl;
 import io.sparktrain.nn.FusedConvPool;
 import io.sparktrain.nn.Gru;
+import io.sparktrain.nn.OnednnLstm;
+import io.sparktrain.nn.OnednnLstmLayer;
 import java.util.ArrayList;
 
 import java.io.Serializable;
@@ -26,7 +28,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Runs the layers training uses (DL4J's convolution, max pooling and LSTM, on whatever native build is loaded, and
- * the fused oneDNN convolution + pooling block and oneDNN GRU) on
+ * the oneDNN fused convolution + pooling block, LSTM and GRU) on
  * fixed small inputs and compares them with plain-Java references, so that a node with a broken or mismatched
  * native library fails before it trains garbage.
  */
@@ -47,11 +49,12 @@ public final class KernelCheck {
     private KernelCheck() {
     }
 
-    /** All checks: the fused oneDNN block too when training uses it ({@link Dnnl#usable()}). */
+    /** All checks: the fused oneDNN block and the oneDNN LSTM too when training uses them ({@link Dnnl#usable()}). */
     public static List<Result> run() {
         List<Result> checks = new ArrayList<>(List.of(convolution(), maxPooling(), lstm()));
         if (Dnnl.usable()) {
             checks.add(fusedBlock());
+            checks.add(onednnLstm());
             checks.add(gru());
         }
         return List.copyOf(checks);
@@ -220,11 +223,71 @@ public final class KernelCheck {
         net.getLayer(0).setParam("W", Nd4j.create(wx, new long[] {in, 4 * units}, 'c'));
         net.getLayer(0).setParam("RW", Nd4j.create(wh, new long[] {units, 4 * units}, 'c'));
         net.getLayer(0).setParam("b", Nd4j.create(b, new long[] {1, 4 * units}, 'c'));
+        int[] start = new int[n];
+        int[] length = {steps, steps};
+        double[] expected = referenceLstm(x, wx, wh, b, n, in, units, steps, start, length);
+        INDArray features = Nd4j.create(x, new long[] {n, in, steps}, 'c');
+        return result("lstm 2 steps", expected, net.feedForward(features, false).get(1));
+    }
+
+    /**
+     * The oneDNN LSTM layer training uses ({@link OnednnLstmLayer}, 3 inputs, 4 units, 5 steps) on three sequences:
+     * one of 5 steps, one of 3 padded at its end, one of 3 padded at its start (as the backward copy of a
+     * bidirectional layer gets it), read through the layer's activations: each sequence runs from its own first
+     * step with a zero state, zeros elsewhere.
+     */
+    static Result onednnLstm() {
+        int n = 3, in = 3, units = 4, steps = 5;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+                .layer(OnednnLstm.of(new LSTM.Builder().nOut(units).activation(Activation.TANH).build()))
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1)
+                        .activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(in)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        String name = "onednn lstm 5 steps, masked";
+        if (!(net.getLayer(0) instanceof OnednnLstmLayer)) {
+            return new Result(name + " (built " + net.getLayer(0).getClass().getSimpleName() + ")",
+                    Double.POSITIVE_INFINITY, false);
+        }
+        float[] wx = random(in * 4 * units, 15);
+        float[] wh = random(units * 4 * units, 16);
+        float[] b = random(4 * units, 17);
+        float[] x = random(n * in * steps, 18);
+        net.getLayer(0).setParam("W", Nd4j.create(wx, new long[] {in, 4 * units}, 'c'));
+        net.getLayer(0).setParam("RW", Nd4j.create(wh, new long[] {units, 4 * units}, 'c'));
+        net.getLayer(0).setParam("b", Nd4j.create(b, new long[] {1, 4 * units}, 'c'));
+        int[] start = {0, 0, 2};
+        int[] length = {5, 3, 3};
+        float[] mask = new float[n * steps];
+        for (int s = 0; s < n; s++) {
+            for (int t = start[s]; t < start[s] + length[s]; t++) {
+                mask[s * steps + t] = 1f;
+            }
+        }
+        double[] expected = referenceLstm(x, wx, wh, b, n, in, units, steps, start, length);
+        INDArray features = Nd4j.create(x, new long[] {n, in, steps}, 'c');
+        INDArray maskArray = Nd4j.create(mask, new long[] {n, steps}, 'c');
+        // Given the mask as LastTimeStep gives it, so the padding's outputs are zero as in the reference.
+        net.getLayer(0).setMaskArray(maskArray);
+        INDArray out = net.getLayer(0).activate(features, false,
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+        net.getLayer(0).setMaskArray(null);
+        return result(name, expected, out);
+    }
+
+    /**
+     * The LSTM in double precision, {@code x} as {@code [n, in, steps]}, DL4J's parameter layout (gate blocks:
+     * block input (tanh), forget, output, input gate); sequence {@code s} runs from step {@code start[s]} for {@code
+     * length[s]} steps from a zero state. Returns {@code [n, units, steps]}, zero outside the runs.
+     */
+    private static double[] referenceLstm(float[] x, float[] wx, float[] wh, float[] b, int n, int in, int units,
+                                          int steps, int[] start, int[] length) {
         double[] expected = new double[n * units * steps];
         for (int s = 0; s < n; s++) {
             double[] hPrev = new double[units];
             double[] cPrev = new double[units];
-            for (int t = 0; t < steps; t++) {
+            for (int t = start[s]; t < start[s] + length[s]; t++) {
                 double[] z = new double[4 * units];
                 for (int g = 0; g < 4 * units; g++) {
                     double v = b[g];
@@ -249,8 +312,7 @@ public final class KernelCheck {
                 hPrev = h;
             }
         }
-        INDArray features = Nd4j.create(x, new long[] {n, in, steps}, 'c');
-        return result("lstm 2 steps", expected, net.feedForward(features, false).get(1));
+        return expected;
     }
 
     /**

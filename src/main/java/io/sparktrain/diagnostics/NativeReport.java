@@ -49,7 +49,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param oneDnn whether the loaded native library was built with oneDNN
  * @param cpuFlags the vector extensions the CPU reports (avx2, avx512f, ...)
  * @param helpers per layer kind (conv, pooling, batchnorm, lstm, gru), the helper class DL4J uses, or "none"; and
- *     for "conv+pool", whether convolution + pooling pairs run as fused oneDNN blocks
+ *     for "conv+pool", whether convolution + pooling pairs run as fused oneDNN blocks; for "lstm-onednn", whether
+ *     LSTM layers run on oneDNN's LSTM primitives ({@link io.sparktrain.nn.OnednnLstmLayer})
  * @param memory the JVM's heap and ND4J's off-heap limits, as the launchers derived them (README "Memory")
  * @param checks the kernel self-check
  */
@@ -151,7 +152,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         s.append(String.format("native build    %s%s, oneDNN %s%n", platform, extension.isEmpty() ? " (generic)"
                 : extension, oneDnn ? "yes" : "no"));
         s.append(String.format("cpu             %s%n", cpuFlags.isEmpty() ? "no AVX" : String.join(" ", cpuFlags)));
-        helpers.forEach((k, v) -> s.append(String.format("helper %-10s%s%n", k, v)));
+        helpers.forEach((k, v) -> s.append(String.format("helper %-12s%s%n", k, v)));
         s.append(String.format("memory          %s%n", memory.describe()));
         for (KernelCheck.Result r : checks) {
             s.append(String.format("check %-10s%s (max error %.2g)%n", r.kernel().split(" ")[0],
@@ -215,6 +216,7 @@ public record NativeReport(String host, String backend, String blasVendor, int b
         m.put("batchnorm", helper(cnn.getLayer(2)));
         m.put("lstm", helper(lstm.getLayer(0)));
         m.put("conv+pool", fusedBlocks());
+        m.put("lstm-onednn", onednnLstm());
         m.put("gru", gru());
         return m;
     }
@@ -239,6 +241,17 @@ public record NativeReport(String host, String backend, String blasVendor, int b
             return "separate DL4J layers: oneDNN did not load (" + Dnnl.loadFailure() + ")";
         }
         return "FusedConvPoolLayer (oneDNN " + Dnnl.version() + ", " + Dnnl.convolutionKernel() + ")";
+    }
+
+    /** How the LSTM layers of the networks NetworkFactory builds run. */
+    private static String onednnLstm() {
+        if (!Dnnl.wanted()) {
+            return "DL4J's LSTM (-Dsparktrain.onednn=false)";
+        }
+        if (!Dnnl.usable()) {
+            return "DL4J's LSTM: oneDNN did not load (" + Dnnl.loadFailure() + ")";
+        }
+        return "OnednnLstmLayer (oneDNN " + Dnnl.version() + ", " + Dnnl.lstmKernel() + ")";
     }
 
     private static String helper(Layer layer) {

@@ -451,7 +451,7 @@ public final class OnnxExport {
             // BidirectionalParamInitializer prefixes the forward layer's keys with f, the backward layer's with b.
             prefixes = List.of("f", "b");
         }
-        boolean lstm = cell.getClass() == LSTM.class;
+        boolean lstm = cell instanceof LSTM; // DL4J's, or the same configuration run on oneDNN
         if (!lstm && cell.getClass() != SimpleRnn.class) {
             throw unsupported(i, outer, "wraps " + cell.getClass().getSimpleName() + "; LastTimeStep and "
                     + "Bidirectional are exported around LSTM and SimpleRnn only");

@@ -2,6 +2,7 @@ package io.sparktrain.model;
 
 import io.sparktrain.nn.Dnnl;
 import io.sparktrain.nn.FusedConvPool;
+import io.sparktrain.nn.OnednnLstm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -38,6 +40,9 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  *   <li>a fused {@link FusedConvPool} block is written as the DL4J {@code ConvolutionLayer} + {@code
  *   SubsamplingLayer} pair it replaces (same parameters, same order), and {@link #read} fuses such pairs again where
  *   this JVM runs fused blocks;</li>
+ *   <li>an {@link OnednnLstm} (also inside {@code LastTimeStep} or {@code Bidirectional}) is written as DL4J's {@code
+ *   LSTM}, the same configuration and parameters, and {@link #read} runs DL4J's LSTMs on oneDNN again where this JVM
+ *   does ({@link LstmKernel#preferred()}) and oneDNN computes them exactly;</li>
  *   <li>an optimiser DL4J does not have ({@link MomentumSgd}) is written as DL4J's {@code Sgd} with the same
  *   learning rate; its state and the project's configuration go into entries under {@code sparktrain/}, which
  *   {@link #read} restores and DL4J ignores.</li>
@@ -131,13 +136,42 @@ public final class ModelFiles {
         return new Loaded(network, description);
     }
 
-    /** The configuration as this JVM trains it: plain pairs fused where {@link ConvBlocks#preferred()} says so. */
+    /**
+     * The configuration as this JVM trains it: plain pairs fused where {@link ConvBlocks#preferred()} says so, LSTMs
+     * on oneDNN where {@link LstmKernel#preferred()} does.
+     */
     private static MultiLayerConfiguration configuration(JsonNode plain) throws IOException {
-        JsonNode json = ConvBlocks.preferred() == ConvBlocks.FUSED_ONEDNN && Dnnl.usable() ? fused(plain) : plain;
+        JsonNode json = ConvBlocks.preferred() == ConvBlocks.FUSED_ONEDNN && Dnnl.usable() ? fused(plain)
+                : plain.deepCopy();
+        if (LstmKernel.preferred() == LstmKernel.ONEDNN) {
+            onednnLstms(json);
+        }
         return MultiLayerConfiguration.fromJson(json.toString());
     }
 
-    /** {@code configuration} with every fused block written as its convolution and subsampling layers. */
+    /** Renames every {@link OnednnLstm} in {@code node} (wrapped ones too) to DL4J's LSTM. */
+    private static void plainLstms(JsonNode node) {
+        if (node instanceof ObjectNode o && OnednnLstm.class.getName().equals(o.path(CLASS).asText())) {
+            o.put(CLASS, LSTM.class.getName());
+        }
+        node.forEach(ModelFiles::plainLstms);
+    }
+
+    /** Renames every DL4J LSTM in {@code node} (wrapped ones too) that oneDNN runs exactly to {@link OnednnLstm}. */
+    private static void onednnLstms(JsonNode node) throws IOException {
+        if (node instanceof ObjectNode o && LSTM.class.getName().equals(o.path(CLASS).asText())
+                && OnednnLstm.runsExactly((LSTM) mapper().treeToValue(o, Layer.class))) {
+            o.put(CLASS, OnednnLstm.class.getName());
+        }
+        for (JsonNode child : node) {
+            onednnLstms(child);
+        }
+    }
+
+    /**
+     * {@code configuration} with every fused block written as its convolution and subsampling layers and every
+     * oneDNN LSTM as DL4J's.
+     */
     public static MultiLayerConfiguration plain(MultiLayerConfiguration configuration) {
         try {
             return MultiLayerConfiguration.fromJson(unfused(mapper().readTree(configuration.toJson())).toString());
@@ -175,6 +209,7 @@ public final class ModelFiles {
             poolConf.set("layer", mapper().valueToTree(pool));
             out.add(poolConf);
         }
+        plainLstms(out);
         return renumbered(json, out, shifted);
     }
 

@@ -1,9 +1,11 @@
 package io.sparktrain.model;
 
 import io.sparktrain.nn.Dl4jConvHelper;
+import io.sparktrain.nn.Dnnl;
 import io.sparktrain.nn.FusedConvPool;
 import io.sparktrain.nn.FusedConvPoolLayer;
 import io.sparktrain.nn.Gru;
+import io.sparktrain.nn.OnednnLstm;
 import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -67,6 +69,15 @@ public final class NetworkFactory {
      */
     public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed,
                                                         int tbpttLength, ConvBlocks blocks) {
+        return configuration(spec, updater, seed, tbpttLength, blocks, LstmKernel.preferred());
+    }
+
+    /**
+     * {@link #configuration(NetworkSpec, UpdaterSpec, long, int, ConvBlocks)} with LSTM layers run as {@code lstm}
+     * says (oneDNN only where it computes exactly what DL4J does); the parameter vector is the same either way.
+     */
+    public static MultiLayerConfiguration configuration(NetworkSpec spec, UpdaterSpec updater, long seed,
+                                                        int tbpttLength, ConvBlocks blocks, LstmKernel lstm) {
         NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder()
                 // Keep each layer's forward results for its backward pass instead of recomputing them (DL4J's
                 // convolution layer otherwise runs its forward convolution again in backprop): 6-24% faster
@@ -101,7 +112,7 @@ public final class NetworkFactory {
                     continue;
                 }
             }
-            Layer layer = toDl4j(layers.get(i), spec);
+            Layer layer = toDl4j(layers.get(i), spec, lstm);
             // Many-to-one: the last recurrent layer passes on its last unmasked step only.
             list.layer(i == lastRecurrent && spec.output() == OutputMode.LAST ? new LastTimeStep(layer) : layer);
         }
@@ -152,7 +163,7 @@ public final class NetworkFactory {
         return net;
     }
 
-    private static Layer toDl4j(LayerSpec layer, NetworkSpec spec) {
+    private static Layer toDl4j(LayerSpec layer, NetworkSpec spec, LstmKernel lstm) {
         if (layer instanceof LayerSpec.Recurrent r && r.cell() == LayerSpec.Cell.GRU) {
             // DL4J has no GRU; ours runs both directions itself, each sequence reversed within its length.
             return new Gru(r.units(), switch (r.direction()) {
@@ -162,9 +173,14 @@ public final class NetworkFactory {
             });
         }
         if (layer instanceof LayerSpec.Recurrent r) {
-            Layer cell = r.cell() == LayerSpec.Cell.LSTM
-                    ? new LSTM.Builder().nOut(r.units()).activation(activation(r.activation(), 0)).build()
-                    : new SimpleRnn.Builder().nOut(r.units()).activation(activation(r.activation(), 0)).build();
+            Layer cell;
+            if (r.cell() == LayerSpec.Cell.LSTM) {
+                LSTM dl4j = new LSTM.Builder().nOut(r.units()).activation(activation(r.activation(), 0)).build();
+                cell = lstm == LstmKernel.ONEDNN && Dnnl.usable() && OnednnLstm.runsExactly(dl4j)
+                        ? OnednnLstm.of(dl4j) : dl4j;
+            } else {
+                cell = new SimpleRnn.Builder().nOut(r.units()).activation(activation(r.activation(), 0)).build();
+            }
             return switch (r.direction()) {
                 case FORWARD -> cell;
                 case BIDIRECTIONAL_CONCAT -> new Bidirectional(Bidirectional.Mode.CONCAT, cell);

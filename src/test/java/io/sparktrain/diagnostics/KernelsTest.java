@@ -31,12 +31,14 @@ class KernelsTest {
         NativeReport report = NativeReport.examine();
         assertTrue(report.healthy(), report.describe());
         assertEquals(List.of("conv2d 3x3 pad 1", "maxpool 2x2", "lstm 2 steps", "fused conv+relu+maxpool",
-                "gru 3 steps bidirectional"),
+                        "onednn lstm 5 steps, masked", "gru 3 steps bidirectional"),
                 report.checks().stream().map(KernelCheck.Result::kernel).toList());
         assertEquals("CPU", report.backend());
         assertTrue(report.ompThreads() > 0 && report.blasThreads() > 0, report.describe());
-        assertEquals(List.of("conv", "pooling", "batchnorm", "lstm", "conv+pool", "gru"),
+        assertEquals(List.of("conv", "pooling", "batchnorm", "lstm", "conv+pool", "lstm-onednn", "gru"),
                 List.copyOf(report.helpers().keySet()));
+        assertTrue(report.helpers().get("lstm-onednn").startsWith("OnednnLstmLayer (oneDNN 2.5.2, "),
+                report.describe());
         assertTrue(report.helpers().get("conv+pool").startsWith("FusedConvPoolLayer (oneDNN 2.5.2, jit:"),
                 report.describe());
         assertTrue(report.describe().contains("check lstm      ok"), report.describe());

@@ -9,12 +9,14 @@ import io.sparktrain.TestData;
 import io.sparktrain.data.ExampleSet;
 import io.sparktrain.data.SequenceSet;
 import io.sparktrain.nn.FusedConvPool;
+import io.sparktrain.nn.OnednnLstm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,41 @@ class ModelFilesTest {
             assertEquals(separate.getConf(i).getLayer().getClass(), plain.getConf(i).getLayer().getClass());
             assertEquals(separate.getInputPreProcess(i), plain.getInputPreProcess(i), "preprocessor " + i);
         }
+    }
+
+    @Test
+    void oneDnnLstmsAreSavedAsDl4jsLstmAndRunOnOneDnnAgainWhenRead() throws IOException {
+        NetworkSpec rnn = new NetworkSpec("seq", Shape.sequence(3), List.of(
+                new LayerSpec.Recurrent(LayerSpec.Cell.LSTM, 5, Activation.TANH, LayerSpec.Direction.FORWARD),
+                new LayerSpec.Recurrent(LayerSpec.Cell.LSTM, 4, Activation.TANH,
+                        LayerSpec.Direction.BIDIRECTIONAL_CONCAT),
+                new LayerSpec.Output()), 4, OutputMode.LAST);
+        MultiLayerNetwork net = NetworkFactory.network(rnn, new UpdaterSpec(UpdaterSpec.Kind.ADAM, 0.01, 0), 5);
+        assertTrue(net.getLayerWiseConfigurations().toJson().contains(OnednnLstm.class.getName()));
+        DataSet batch = TestData.sequences(6, 3, 2, 8, 4, io.sparktrain.data.SequenceSet.Labels.PER_SEQUENCE, 3)
+                .minibatch(IntStream.range(0, 6).toArray(), 0, 6);
+        for (int i = 0; i < 2; i++) {
+            net.fit(batch);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelFiles.write(net, ModelDescription.of(rnn), bytes);
+
+        MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(
+                new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertFalse(plain.getLayerWiseConfigurations().toJson().contains("io.sparktrain"));
+        assertTrue(plain.getLayerWiseConfigurations().toJson().contains(LSTM.class.getName()));
+        assertArrayEquals(net.params().toFloatVector(), plain.params().toFloatVector());
+
+        MultiLayerNetwork own = ModelFiles.read(new ByteArrayInputStream(bytes.toByteArray())).network();
+        assertEquals(net.getLayerWiseConfigurations().toJson(), own.getLayerWiseConfigurations().toJson());
+        assertArrayEquals(net.getUpdater().getStateViewArray().toFloatVector(),
+                own.getUpdater().getStateViewArray().toFloatVector());
+        // Unpadded sequences: DL4J's own layers compute the same.
+        DataSet even = TestData.sequences(4, 3, 5, 5, 4, io.sparktrain.data.SequenceSet.Labels.PER_SEQUENCE, 4)
+                .minibatch(IntStream.range(0, 4).toArray(), 0, 4);
+        float[] expected = net.output(even.getFeatures()).dup('c').data().asFloat();
+        assertArrayEquals(expected, own.output(even.getFeatures()).dup('c').data().asFloat(), 0f);
+        assertArrayEquals(expected, plain.output(even.getFeatures()).dup('c').data().asFloat(), 1e-5f);
     }
 
     @Test
