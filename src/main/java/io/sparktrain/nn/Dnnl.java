@@ -8,7 +8,9 @@ import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
+import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
@@ -140,5 +142,17 @@ public final class Dnnl {
         Borrowed(long address) {
             this.address = address;
         }
+    }
+
+    /**
+     * Attributes giving the primitive its own scratch memory. With oneDNN's default, the library's scratch memory is
+     * per thread and set up in the thread that creates the primitive: run from another thread (a Spark task) LSTM and
+     * GRU primitives read a null scratch pointer and crashed the JVM. Give the primitive a {@code DNNL_ARG_SCRATCHPAD}
+     * memory of its {@code scratchpad_desc()}.
+     */
+    static primitive_attr ownScratchpad() {
+        primitive_attr attr = new primitive_attr();
+        attr.set_scratchpad_mode(scratchpad_mode.user);
+        return attr;
     }
 }

@@ -10,6 +10,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST_LAYER;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_LAYER;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS_ITER;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS_LAYER;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
 import java.util.Optional;
@@ -141,7 +142,7 @@ final class GruPlan {
                     rnn_direction.unidirectional_left2right, desc(layerDims, memory.format_tag.tnc), new memory.desc(),
                     desc(weightsLayerDims, memory.format_tag.ldigo), desc(weightsIterDims, memory.format_tag.ldigo),
                     desc(biasDims, memory.format_tag.ldgo), desc(outputDims, memory.format_tag.tnc),
-                    new memory.desc()), engine);
+                    new memory.desc()), Dnnl.ownScratchpad(), engine);
             primitive = new lbr_gru_forward(pd);
             src = new memory(pd.src_layer_desc(), engine, null);
             weightsLayer = new Staged(engine, desc(weightsLayerDims, memory.format_tag.ldigo),
@@ -158,6 +159,7 @@ final class GruPlan {
             args.put(DNNL_ARG_BIAS, bias);
             args.put(DNNL_ARG_DST_LAYER, dst);
             workspace.ifPresent(w -> args.put(DNNL_ARG_WORKSPACE, w));
+            args.put(DNNL_ARG_SCRATCHPAD, new memory(pd.scratchpad_desc(), engine));
         }
     }
 
@@ -186,7 +188,7 @@ final class GruPlan {
                     desc(layerDims, memory.format_tag.tnc), none,
                     desc(weightsLayerDims, memory.format_tag.any), desc(weightsIterDims, memory.format_tag.any),
                     desc(biasDims, memory.format_tag.ldgo), desc(outputDims, memory.format_tag.tnc), none),
-                    engine, training.pd);
+                    Dnnl.ownScratchpad(), engine, training.pd);
             primitive = new lbr_gru_backward(pd);
             src = new memory(pd.src_layer_desc(), engine, null);
             weightsLayer = new Staged(engine, desc(weightsLayerDims, memory.format_tag.ldigo),
@@ -213,6 +215,7 @@ final class GruPlan {
             args.put(DNNL_ARG_DIFF_WEIGHTS_LAYER, diffWeightsLayer.inner);
             args.put(DNNL_ARG_DIFF_WEIGHTS_ITER, diffWeightsIter.inner);
             args.put(DNNL_ARG_DIFF_BIAS, diffBias);
+            args.put(DNNL_ARG_SCRATCHPAD, new memory(pd.scratchpad_desc(), engine));
         }
     }
 

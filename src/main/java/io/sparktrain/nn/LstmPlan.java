@@ -24,8 +24,6 @@ import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.global.dnnl.rnn_direction;
-import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
-import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.lstm_backward;
 import org.bytedeco.dnnl.lstm_forward;
 import org.bytedeco.dnnl.memory;
@@ -189,7 +187,7 @@ final class LstmPlan {
                     forTraining ? prop_kind.forward_training : prop_kind.forward_inference,
                     rnn_direction.unidirectional_left2right, srcDesc, stateDesc, stateDesc, any(weightsLayerDims()),
                     any(weightsIterDims()), desc(biasDims(), memory.format_tag.ldgo), dstDesc, none, none),
-                    ownScratchpad(), engine);
+                    Dnnl.ownScratchpad(), engine);
             weightsLayerIn = Staged.in(engine, weightsLayer, pd.weights_layer_desc());
             weightsIterIn = Staged.in(engine, weightsIter, pd.weights_iter_desc());
             dst = new memory(pd.dst_layer_desc(), engine);
@@ -238,7 +236,7 @@ final class LstmPlan {
                     any(weightsLayerDims()), any(weightsIterDims()), biasDesc, dstDesc, none, none,
                     srcDesc, stateDesc, stateDesc, any(weightsLayerDims()), any(weightsIterDims()), biasDesc, dstDesc,
                     none,
-                    none), ownScratchpad(), engine, training.pd);
+                    none), Dnnl.ownScratchpad(), engine, training.pd);
             weightsLayerIn = Staged.in(engine, weightsLayer, pd.weights_layer_desc());
             weightsIterIn = Staged.in(engine, weightsIter, pd.weights_iter_desc());
             diffDst = new memory(pd.diff_dst_layer_desc(), engine);
@@ -297,17 +295,6 @@ final class LstmPlan {
         } else {
             body.get();
         }
-    }
-
-    /**
-     * Attributes giving the primitive its own scratch memory. With oneDNN's default, the library's scratch memory is
-     * per thread and set up in the thread that creates the primitive: run from another thread (a Spark task) an LSTM
-     * primitive read a null scratch pointer and crashed the JVM.
-     */
-    private static primitive_attr ownScratchpad() {
-        primitive_attr attr = new primitive_attr();
-        attr.set_scratchpad_mode(scratchpad_mode.user);
-        return attr;
     }
 
     private long[] weightsLayerDims() {

@@ -466,6 +466,26 @@ class GruLayerTest {
         }
     }
 
+    /**
+     * oneDNN's default scratch memory is per thread and set up where a primitive is created: a GRU primitive built
+     * in one thread and run from another (a Spark task thread after the first minibatch's) crashed the JVM before
+     * the primitives got their own.
+     */
+    @Test
+    void oneDnnPrimitivesRunFromAnotherThreadGiveTheSameResults() throws InterruptedException {
+        MultiLayerNetwork net = NetworkFactory.network(spec(LayerSpec.Direction.BIDIRECTIONAL_CONCAT, 1,
+                OutputMode.SEQUENCE), SGD, 13);
+        net.setParams(uniform(DataType.FLOAT, 23, 1, net.numParams()).muli(0.8));
+        INDArray x = uniform(DataType.FLOAT, 7, LENGTHS.length, FEATURES, STEPS);
+        INDArray y = labels(OutputMode.SEQUENCE);
+        NetRun here = Engine.ONEDNN.run(() -> run(net, x, y, OutputMode.SEQUENCE));
+        NetRun[] there = new NetRun[1];
+        Thread other = new Thread(() -> there[0] = Engine.ONEDNN.run(() -> run(net, x, y, OutputMode.SEQUENCE)));
+        other.start();
+        other.join();
+        sameRuns(here, there[0], 0);
+    }
+
     private static void sameRuns(NetRun expected, NetRun actual, double tolerance) {
         close(expected.score(), actual.score(), tolerance, "loss");
         assertEquals(expected.gradients().keySet(), actual.gradients().keySet());
