@@ -91,8 +91,8 @@ final class ConvPoolPlan {
                 algorithm.convolution_direct, any(g.inputShape()), any(g.weightShape()), any(biasShape()),
                 any(g.convShape()), convStride(), convPadLeft(), g.convPadRight()), attr, engine);
         this.inputLayout = inputLayout.orElse(desc(g.inputShape(), memory.format_tag.nchw));
-        src = Staged.in(engine, this.inputLayout, convPd.src_desc());
-        weights = Staged.in(engine, desc(g.weightShape(), memory.format_tag.oihw), convPd.weights_desc());
+        src = Staged.borrowing(engine, this.inputLayout, convPd.src_desc());
+        weights = Staged.borrowing(engine, desc(g.weightShape(), memory.format_tag.oihw), convPd.weights_desc());
         bias = new memory(convPd.bias_desc(), engine, null);
         convDst = new memory(convPd.dst_desc(), engine);
         conv = new convolution_forward(convPd);
@@ -112,7 +112,7 @@ final class ConvPoolPlan {
         // oneDNN's layout pads channels to its block size; only an unpadded one fits the DL4J array.
         boolean blocked = mayBlockOutput && poolPd.dst_desc().get_size() == outBytes;
         outputLayout = blocked ? poolPd.dst_desc() : desc(g.outputShape(), memory.format_tag.nchw);
-        out = Staged.out(engine, poolDst, outputLayout);
+        out = Staged.outOf(engine, poolDst, outputLayout, true);
     }
 
     /** The layout of the output array (and of the gradient expected for it): oneDNN's own, or NCHW. */
@@ -134,11 +134,11 @@ final class ConvPoolPlan {
         weights.user.set_data_handle(Dnnl.at(weightsAt));
         bias.set_data_handle(Dnnl.at(biasAt));
         out.user.set_data_handle(Dnnl.at(output));
-        src.run(stream);
-        weights.run(stream);
+        src.toInner(stream);
+        weights.toInner(stream);
         conv.execute(stream, convArgs);
         pool.execute(stream, poolArgs);
-        out.run(stream);
+        out.toUser(stream);
         stream._wait();
     }
 
@@ -173,7 +173,7 @@ final class ConvPoolPlan {
             pooling_backward.primitive_desc poolBackPd = new pooling_backward.primitive_desc(
                     new pooling_backward.desc(poolAlg, convPd.dst_desc(), poolPd.dst_desc(), poolStride(),
                             poolKernel(), NO_PAD, NO_PAD), engine, poolPd);
-            diffOut = Staged.in(engine, outputLayout, poolBackPd.diff_dst_desc());
+            diffOut = Staged.borrowing(engine, outputLayout, poolBackPd.diff_dst_desc());
             memory diffConvDst = new memory(poolBackPd.diff_src_desc(), engine);
             poolBack = new pooling_backward(poolBackPd);
             poolBackArgs = args(DNNL_ARG_DIFF_DST, diffOut.inner, DNNL_ARG_DIFF_SRC, diffConvDst,
@@ -193,10 +193,10 @@ final class ConvPoolPlan {
                     new convolution_backward_weights.desc(algorithm.convolution_direct, any(g.inputShape()),
                             any(g.weightShape()), any(biasShape()), any(g.convShape()), convStride(),
                             convPadLeft(), g.convPadRight()), engine, convPd);
-            backSrc = Staged.between(src.inner, weightsPd.src_desc(), engine);
-            backDiffDst = Staged.between(diffConvDst, weightsPd.diff_dst_desc(), engine);
+            backSrc = Staged.of(engine, src.inner, weightsPd.src_desc());
+            backDiffDst = Staged.of(engine, diffConvDst, weightsPd.diff_dst_desc());
             memory innerDiffWeights = new memory(weightsPd.diff_weights_desc(), engine);
-            diffWeights = Staged.out(engine, innerDiffWeights, desc(g.weightShape(), memory.format_tag.oihw));
+            diffWeights = Staged.outOf(engine, innerDiffWeights, desc(g.weightShape(), memory.format_tag.oihw), true);
             diffBias = new memory(weightsPd.diff_bias_desc(), engine, null);
             weightsBack = new convolution_backward_weights(weightsPd);
             weightsBackArgs = args(DNNL_ARG_SRC, backSrc.inner, DNNL_ARG_DIFF_DST, backDiffDst.inner,
@@ -207,10 +207,11 @@ final class ConvPoolPlan {
                         new convolution_backward_data.desc(algorithm.convolution_direct, any(g.inputShape()),
                                 any(g.weightShape()), any(g.convShape()), convStride(), convPadLeft(),
                                 g.convPadRight()), engine, convPd);
-                Staged w = Staged.in(engine, desc(g.weightShape(), memory.format_tag.oihw), dataPd.weights_desc());
-                Staged dd = Staged.between(diffConvDst, dataPd.diff_dst_desc(), engine);
+                Staged w = Staged.borrowing(engine, desc(g.weightShape(), memory.format_tag.oihw),
+                        dataPd.weights_desc());
+                Staged dd = Staged.of(engine, diffConvDst, dataPd.diff_dst_desc());
                 memory innerDiffSrc = new memory(dataPd.diff_src_desc(), engine);
-                Staged ds = Staged.out(engine, innerDiffSrc, inputLayout);
+                Staged ds = Staged.outOf(engine, innerDiffSrc, inputLayout, true);
                 dataBack = Optional.of(new DataBack(new convolution_backward_data(dataPd), args(DNNL_ARG_DIFF_DST,
                         dd.inner, DNNL_ARG_WEIGHTS, w.inner, DNNL_ARG_DIFF_SRC, innerDiffSrc), w, dd, ds));
             } else {
@@ -224,20 +225,20 @@ final class ConvPoolPlan {
             diffOut.user.set_data_handle(Dnnl.at(outputGradient));
             diffWeights.user.set_data_handle(Dnnl.at(weightsGradient));
             diffBias.set_data_handle(Dnnl.at(biasGradient));
-            diffOut.run(stream);
+            diffOut.toInner(stream);
             poolBack.execute(stream, poolBackArgs);
             activationBack.ifPresent(p -> p.execute(stream, activationBackArgs));
-            backSrc.run(stream);
-            backDiffDst.run(stream);
+            backSrc.toInner(stream);
+            backDiffDst.toInner(stream);
             weightsBack.execute(stream, weightsBackArgs);
-            diffWeights.run(stream);
+            diffWeights.toUser(stream);
             dataBack.ifPresent(d -> {
                 d.weights.user.set_data_handle(Dnnl.at(weightsAt));
                 d.diffSrc.user.set_data_handle(Dnnl.at(inputGradientAt));
-                d.weights.run(stream);
-                d.diffDst.run(stream);
+                d.weights.toInner(stream);
+                d.diffDst.toInner(stream);
                 d.primitive.execute(stream, d.args);
-                d.diffSrc.run(stream);
+                d.diffSrc.toUser(stream);
             });
             stream._wait();
         }
@@ -282,48 +283,5 @@ final class ConvPoolPlan {
             map.put((Integer) argAndMemory[i], (memory) argAndMemory[i + 1]);
         }
         return map;
-    }
-
-    /**
-     * A memory in one layout and its copy in the layout a primitive wants, with the reorder between them; when the
-     * two layouts are equal both names refer to one memory and nothing is copied.
-     */
-    private static final class Staged {
-        final memory user;
-        final memory inner;
-        private final Optional<reorder> reorder;
-        private final memory from;
-        private final memory to;
-
-        private Staged(memory user, memory inner, memory from, memory to) {
-            this.user = user;
-            this.inner = inner;
-            this.from = from;
-            this.to = to;
-            this.reorder = from == to ? Optional.empty() : Optional.of(new reorder(from, to));
-        }
-
-        /** A DL4J array (handle set per call) copied into the layout {@code wanted} before use. */
-        static Staged in(engine engine, memory.desc userDesc, memory.desc wanted) {
-            memory user = new memory(userDesc, engine, null);
-            memory inner = userDesc.equals(wanted) ? user : new memory(wanted, engine);
-            return new Staged(user, inner, user, inner);
-        }
-
-        /** A plan-owned memory copied into the layout {@code wanted} when it differs. */
-        static Staged between(memory have, memory.desc wanted, engine engine) {
-            memory inner = have.get_desc().equals(wanted) ? have : new memory(wanted, engine);
-            return new Staged(have, inner, have, inner);
-        }
-
-        /** A plan-owned result copied out into a DL4J array (handle set per call). */
-        static Staged out(engine engine, memory inner, memory.desc userDesc) {
-            memory user = inner.get_desc().equals(userDesc) ? inner : new memory(userDesc, engine, null);
-            return new Staged(user, inner, inner, user);
-        }
-
-        void run(stream stream) {
-            reorder.ifPresent(r -> r.execute(stream, from, to));
-        }
     }
 }

@@ -145,9 +145,10 @@ final class GruPlan {
                     new memory.desc()), Dnnl.ownScratchpad(), engine);
             primitive = new lbr_gru_forward(pd);
             src = new memory(pd.src_layer_desc(), engine, null);
-            weightsLayer = new Staged(engine, desc(weightsLayerDims, memory.format_tag.ldigo),
+            weightsLayer = Staged.borrowing(engine, desc(weightsLayerDims, memory.format_tag.ldigo),
                     pd.weights_layer_desc());
-            weightsIter = new Staged(engine, desc(weightsIterDims, memory.format_tag.ldigo), pd.weights_iter_desc());
+            weightsIter = Staged.borrowing(engine, desc(weightsIterDims, memory.format_tag.ldigo),
+                    pd.weights_iter_desc());
             bias = new memory(pd.bias_desc(), engine, null);
             dst = new memory(pd.dst_layer_desc(), engine, null);
             workspace = kind == prop_kind.forward_training
@@ -191,16 +192,17 @@ final class GruPlan {
                     Dnnl.ownScratchpad(), engine, training.pd);
             primitive = new lbr_gru_backward(pd);
             src = new memory(pd.src_layer_desc(), engine, null);
-            weightsLayer = new Staged(engine, desc(weightsLayerDims, memory.format_tag.ldigo),
+            weightsLayer = Staged.borrowing(engine, desc(weightsLayerDims, memory.format_tag.ldigo),
                     pd.weights_layer_desc());
-            weightsIter = new Staged(engine, desc(weightsIterDims, memory.format_tag.ldigo), pd.weights_iter_desc());
+            weightsIter = Staged.borrowing(engine, desc(weightsIterDims, memory.format_tag.ldigo),
+                    pd.weights_iter_desc());
             bias = new memory(pd.bias_desc(), engine, null);
             dst = new memory(pd.dst_layer_desc(), engine, null);
             diffDst = new memory(pd.diff_dst_layer_desc(), engine, null);
             diffSrc = new memory(pd.diff_src_layer_desc(), engine, null);
-            diffWeightsLayer = new Staged(engine, desc(weightsLayerDims, memory.format_tag.ldigo),
+            diffWeightsLayer = Staged.borrowing(engine, desc(weightsLayerDims, memory.format_tag.ldigo),
                     pd.diff_weights_layer_desc());
-            diffWeightsIter = new Staged(engine, desc(weightsIterDims, memory.format_tag.ldigo),
+            diffWeightsIter = Staged.borrowing(engine, desc(weightsIterDims, memory.format_tag.ldigo),
                     pd.diff_weights_iter_desc());
             diffBias = new memory(pd.diff_bias_desc(), engine, null);
             args = new IntMemoryMap();
@@ -221,32 +223,5 @@ final class GruPlan {
 
     private static memory.desc desc(long[] dims, memory.format_tag tag) {
         return new memory.desc(dims, memory.data_type.f32, tag);
-    }
-
-    /**
-     * A caller's array (handle set per call) in a plain layout and the primitive's own copy when it wants another
-     * layout, with reorders both ways; one memory and no copies when the layouts agree.
-     */
-    private static final class Staged {
-        final memory user;
-        final memory inner;
-        private final Optional<reorder> in;
-        private final Optional<reorder> out;
-
-        Staged(engine engine, memory.desc userDesc, memory.desc wanted) {
-            user = new memory(userDesc, engine, null);
-            boolean same = userDesc.equals(wanted);
-            inner = same ? user : new memory(wanted, engine);
-            in = same ? Optional.empty() : Optional.of(new reorder(user, inner));
-            out = same ? Optional.empty() : Optional.of(new reorder(inner, user));
-        }
-
-        void toInner(stream s) {
-            in.ifPresent(r -> r.execute(s, user, inner));
-        }
-
-        void toUser(stream s) {
-            out.ifPresent(r -> r.execute(s, inner, user));
-        }
     }
 }

@@ -188,8 +188,8 @@ final class LstmPlan {
                     rnn_direction.unidirectional_left2right, srcDesc, stateDesc, stateDesc, any(weightsLayerDims()),
                     any(weightsIterDims()), desc(biasDims(), memory.format_tag.ldgo), dstDesc, none, none),
                     Dnnl.ownScratchpad(), engine);
-            weightsLayerIn = Staged.in(engine, weightsLayer, pd.weights_layer_desc());
-            weightsIterIn = Staged.in(engine, weightsIter, pd.weights_iter_desc());
+            weightsLayerIn = Staged.of(engine, weightsLayer, pd.weights_layer_desc());
+            weightsIterIn = Staged.of(engine, weightsIter, pd.weights_iter_desc());
             dst = new memory(pd.dst_layer_desc(), engine);
             workspace = forTraining ? Optional.of(new memory(pd.workspace_desc(), engine)) : Optional.empty();
             primitive = new lstm_forward(pd);
@@ -207,8 +207,8 @@ final class LstmPlan {
 
         void run() {
             atMostCreationThreads(() -> {
-                weightsLayerIn.run(stream);
-                weightsIterIn.run(stream);
+                weightsLayerIn.toInner(stream);
+                weightsIterIn.toInner(stream);
                 primitive.execute(stream, args);
                 stream._wait();
                 return null;
@@ -237,15 +237,15 @@ final class LstmPlan {
                     srcDesc, stateDesc, stateDesc, any(weightsLayerDims()), any(weightsIterDims()), biasDesc, dstDesc,
                     none,
                     none), Dnnl.ownScratchpad(), engine, training.pd);
-            weightsLayerIn = Staged.in(engine, weightsLayer, pd.weights_layer_desc());
-            weightsIterIn = Staged.in(engine, weightsIter, pd.weights_iter_desc());
+            weightsLayerIn = Staged.of(engine, weightsLayer, pd.weights_layer_desc());
+            weightsIterIn = Staged.of(engine, weightsIter, pd.weights_iter_desc());
             diffDst = new memory(pd.diff_dst_layer_desc(), engine);
             diffSrc = new memory(pd.diff_src_layer_desc(), engine);
             diffState = new memory(stateDesc, engine); // the initial states' gradients, not used
-            diffWeightsLayer = Staged.out(engine, new memory(pd.diff_weights_layer_desc(), engine),
-                    desc(weightsLayerDims(), memory.format_tag.ldigo));
-            diffWeightsIter = Staged.out(engine, new memory(pd.diff_weights_iter_desc(), engine),
-                    desc(weightsIterDims(), memory.format_tag.ldigo));
+            diffWeightsLayer = Staged.outOf(engine, new memory(pd.diff_weights_layer_desc(), engine),
+                    desc(weightsLayerDims(), memory.format_tag.ldigo), false);
+            diffWeightsIter = Staged.outOf(engine, new memory(pd.diff_weights_iter_desc(), engine),
+                    desc(weightsIterDims(), memory.format_tag.ldigo), false);
             diffBias = new memory(pd.diff_bias_desc(), engine);
             primitive = new lstm_backward(pd);
             args = new IntMemoryMap();
@@ -269,15 +269,15 @@ final class LstmPlan {
 
         void run() {
             atMostCreationThreads(() -> {
-                weightsLayerIn.run(stream);
-                weightsIterIn.run(stream);
+                weightsLayerIn.toInner(stream);
+                weightsIterIn.toInner(stream);
                 // oneDNN adds the weight and bias gradients to what these arrays hold.
                 zero(diffWeightsLayer.inner);
                 zero(diffWeightsIter.inner);
                 zero(diffBias);
                 primitive.execute(stream, args);
-                diffWeightsLayer.run(stream);
-                diffWeightsIter.run(stream);
+                diffWeightsLayer.toUser(stream);
+                diffWeightsIter.toUser(stream);
                 stream._wait();
                 return null;
             });
@@ -329,33 +329,4 @@ final class LstmPlan {
     }
 
     /** A memory and its copy in the layout a primitive wants, with the reorder between them when they differ. */
-    private static final class Staged {
-        final memory user;
-        final memory inner;
-        private final Optional<reorder> reorder;
-        private final memory from;
-        private final memory to;
-
-        private Staged(memory user, memory inner, memory from, memory to) {
-            this.user = user;
-            this.inner = inner;
-            this.from = from;
-            this.to = to;
-            this.reorder = from == to ? Optional.empty() : Optional.of(new reorder(from, to));
-        }
-
-        static Staged in(engine engine, memory user, memory.desc wanted) {
-            memory inner = user.get_desc().equals(wanted) ? user : new memory(wanted, engine);
-            return new Staged(user, inner, user, inner);
-        }
-
-        static Staged out(engine engine, memory inner, memory.desc userDesc) {
-            memory user = inner.get_desc().equals(userDesc) ? inner : new memory(userDesc, engine);
-            return new Staged(user, inner, inner, user);
-        }
-
-        void run(stream stream) {
-            reorder.ifPresent(r -> r.execute(stream, from, to));
-        }
-    }
 }
