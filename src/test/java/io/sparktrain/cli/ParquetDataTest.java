@@ -101,6 +101,29 @@ class ParquetDataTest {
     }
 
     @Test
+    void sequenceShapeReadsRowsAsSeqMnistDoes() throws IOException {
+        // [28, 28]: 28 steps of 28 pixels, exactly seq-mnist's rows; a small LSTM must land on the same numbers.
+        JsonNode fromIdx = train("conf/seq-mnist-lstm.conf", "seq-idx", "data.dir=" + idx, "model.rnn.units=8")
+                .path("test");
+        JsonNode fromParquet = train("conf/seq-mnist-lstm.conf", "seq-parquet", "data.format=parquet",
+                "data.parquet.path=" + parquet, "data.parquet.shape=[28, 28]", "model.rnn.units=8").path("test");
+        assertEquals(fromIdx.path("accuracy").asDouble(), fromParquet.path("accuracy").asDouble());
+        assertEquals(fromIdx.path("loss").asDouble(), fromParquet.path("loss").asDouble());
+    }
+
+    @Test
+    void flatShapeFeedsADenseNetworkAsTheImageDoes() throws IOException {
+        String layers = "model.layers=[{type = dense, units = 16, activation = relu}, {type = output}]";
+        JsonNode fromIdx = train("conf/mnist-cnn.conf", "flat-idx", "data.dir=" + idx, "model.preset=\"\"", layers)
+                .path("test");
+        JsonNode fromParquet = train("conf/mnist-cnn-parquet.conf", "flat-parquet", "data.parquet.path=" + parquet,
+                "data.parquet.shape=[784]", "model.preset=\"\"", layers, "model.input.channels=784",
+                "model.input.height=1", "model.input.width=1").path("test");
+        assertEquals(fromIdx.path("accuracy").asDouble(), fromParquet.path("accuracy").asDouble());
+        assertEquals(fromIdx.path("loss").asDouble(), fromParquet.path("loss").asDouble());
+    }
+
+    @Test
     void sparkReadsWhatMakeParquetWritesRowForRow() throws IOException {
         Configuration hadoop = new Configuration();
         // Several row groups for the training split (one per file), one file for the test split.
