@@ -98,6 +98,20 @@ class ParquetDataTest {
         assertEquals(idxTest.path("accuracy").asDouble(), test.path("accuracy").asDouble());
         assertEquals(idxTest.path("loss").asDouble(), test.path("loss").asDouble());
         assertEquals(idxTest.path("confusion"), test.path("confusion"));
+        // evaluate --data on a Parquet run takes another Parquet folder (its data.parquet.path): a copy here.
+        Path copy = tmp.resolve("parquet-copy");
+        try (Stream<Path> all = Files.walk(parquet)) {
+            for (Path p : all.toList()) {
+                Files.copy(p, copy.resolve(parquet.relativize(p).toString()));
+            }
+        }
+        assertEquals(ExitCode.OK, CLI.run("evaluate", tmp.resolve("parquet-run").toString(), "--data",
+                copy.toString()), CLI.stderr());
+        String out = CLI.stdout();
+        JsonNode evaluated = JSON.readTree(out.substring(out.indexOf('{')));
+        assertTrue(evaluated.path("data").asText().contains("parquet-copy"), out);
+        assertEquals(test.path("accuracy").asDouble(), evaluated.path("accuracy").asDouble(), out);
+        assertEquals(48, evaluated.path("examples").asInt(), out);
     }
 
     @Test
