@@ -120,11 +120,12 @@ public final class ParquetExamples {
      */
     static Rows read(List<String> files, Columns columns, int limit, Configuration hadoop) {
         long total = checkSchemas(files, columns, hadoop);
-        int n = (int) Math.min(limit > 0 ? limit : Long.MAX_VALUE, total);
-        if ((long) n * columns.length() > Integer.MAX_VALUE - 8) {
-            throw new DataFormatException(files.get(0), n + " rows of " + columns.length() + " values do not fit "
+        long rows = Math.min(limit > 0 ? limit : Long.MAX_VALUE, total);
+        if (rows * columns.length() > Integer.MAX_VALUE - 8) {
+            throw new DataFormatException(files.get(0), rows + " rows of " + columns.length() + " values do not fit "
                     + "one array; set data.trainLimit / data.testLimit");
         }
+        int n = (int) rows;
         float[] x = new float[n * columns.length()];
         int[] y = new int[n];
         int done = 0;
