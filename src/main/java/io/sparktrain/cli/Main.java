@@ -36,6 +36,7 @@ public final class Main {
             "       sparktrain " + ExportCommand.USAGE,
             "       sparktrain " + SampleCommand.USAGE,
             "       sparktrain " + ControlChartsCommand.USAGE,
+            "       sparktrain " + MakeParquetCommand.USAGE,
             "       sparktrain " + BenchCommand.USAGE,
             "       sparktrain " + DescribeCommand.USAGE,
             "       sparktrain report RUN",
@@ -145,10 +146,14 @@ public final class Main {
                     out.println(ControlChartsCommand.run(words.subList(1, words.size())));
                     return ExitCode.OK;
                 }
+                case "make-parquet" -> {
+                    out.println(MakeParquetCommand.run(words.subList(1, words.size())));
+                    return ExitCode.OK;
+                }
                 default -> {
                     err.println("sparktrain: unknown command " + words.get(0)
                             + "; commands: train, retrain, registry, evaluate, predict, export, describe, report, compare, sample, doctor, "
-                            + "bench, config, make-control-charts (sparktrain help for usage)");
+                            + "bench, config, make-control-charts, make-parquet (sparktrain help for usage)");
                     return ExitCode.USAGE;
                 }
             }

@@ -19,10 +19,11 @@ import io.sparktrain.data.CsvSequences;
  * @param window text: characters per example ({@code data.text.window})
  * @param stride text: characters between example starts ({@code data.text.stride})
  * @param testFraction text: the held-out tail ({@code data.text.testFraction})
+ * @param parquet parquet: where the files are, their columns and how a row is shaped ({@code data.parquet.*})
  */
 public record DataConfig(Format format, String dir, int trainLimit, int testLimit, int maxSequenceLength,
                          boolean pixelByPixel, CsvSequences.Layout csvLayout, boolean csvHeader, boolean standardize,
-                         String textFile, int window, int stride, double testFraction) {
+                         String textFile, int window, int stride, double testFraction, Parquet parquet) {
 
     /** The forms of data a job can train on. */
     public enum Format {
@@ -33,11 +34,69 @@ public record DataConfig(Format format, String dir, int trainLimit, int testLimi
         /** Sequences in CSV files. */
         CSV,
         /** A UTF-8 text file, next-character prediction. */
-        TEXT;
+        TEXT,
+        /** Labelled rows in Parquet files: images, fixed-length sequences or flat vectors, per data.parquet.shape. */
+        PARQUET;
 
-        /** True for the formats that give sequences. */
+        /** True for the formats that always give sequences (Parquet gives them when its shape has two sizes). */
         public boolean sequences() {
-            return this != MNIST;
+            return this != MNIST && this != PARQUET;
+        }
+    }
+
+    /**
+     * The {@code data.parquet.*} settings.
+     *
+     * @param path the folder holding {@code train/} and {@code test/} (each a Parquet file or a folder of them), any
+     *     Hadoop URI ({@code data.parquet.path})
+     * @param features the column of feature values: a list of floats or doubles, or a Spark ML vector
+     *     ({@code data.parquet.features})
+     * @param label the integer class column ({@code data.parquet.label})
+     * @param shape one row's shape: {@code [channels, height, width]} (an image), {@code [steps, features]} (a
+     *     sequence) or {@code [n]} (a flat vector); empty only when the format is not parquet
+     *     ({@code data.parquet.shape})
+     */
+    public record Parquet(String path, String features, String label, java.util.List<Integer> shape) {
+
+        /** Settings of a job that does not read Parquet. */
+        public static final Parquet NONE = new Parquet("", "features", "label", java.util.List.of());
+
+        /** Copies the shape. */
+        public Parquet {
+            shape = java.util.List.copyOf(shape);
+        }
+
+        /** True when a row is a sequence ({@code [steps, features]}). */
+        public boolean sequences() {
+            return shape.size() == 2;
+        }
+
+        /** Checks the settings of a parquet job, naming the key at fault. */
+        void validate() {
+            if (path == null || path.isBlank()) {
+                throw ConfigException.invalid("data.parquet.path", "be a folder path or URI when data.format = "
+                        + "parquet", "\"" + path + "\"");
+            }
+            if (features == null || features.isBlank()) {
+                throw ConfigException.invalid("data.parquet.features", "be a column name", "\"" + features + "\"");
+            }
+            if (label == null || label.isBlank()) {
+                throw ConfigException.invalid("data.parquet.label", "be a column name", "\"" + label + "\"");
+            }
+            if (features.equals(label)) {
+                throw ConfigException.invalid("data.parquet.label", "differ from data.parquet.features",
+                        "\"" + label + "\"");
+            }
+            if (shape.isEmpty() || shape.size() > 3) {
+                throw ConfigException.invalid("data.parquet.shape", "be [channels, height, width], [steps, features] "
+                        + "or [n]", shape);
+            }
+            if (shape.stream().anyMatch(d -> d <= 0)) {
+                throw ConfigException.invalid("data.parquet.shape", "have sizes > 0", shape);
+            }
+            if (shape.stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b) > Integer.MAX_VALUE / 4) {
+                throw ConfigException.invalid("data.parquet.shape", "describe fewer values per row", shape);
+            }
         }
     }
 
@@ -70,7 +129,10 @@ public record DataConfig(Format format, String dir, int trainLimit, int testLimi
 
     /** Validates every field, naming the key at fault. */
     public DataConfig {
-        if (format != Format.TEXT && (dir == null || dir.isBlank())) {
+        if (format == Format.PARQUET) {
+            parquet.validate();
+        }
+        if (format != Format.TEXT && format != Format.PARQUET && (dir == null || dir.isBlank())) {
             throw ConfigException.invalid("data.dir", "be a directory path or URI", "\"" + dir + "\"");
         }
         if (format == Format.TEXT && (textFile == null || textFile.isBlank())) {

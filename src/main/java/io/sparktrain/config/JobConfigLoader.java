@@ -80,6 +80,9 @@ public final class JobConfigLoader {
             Config seq = format == DataConfig.Format.SEQ_MNIST ? c : reference;
             Config csv = format == DataConfig.Format.CSV ? c : reference;
             Config text = format == DataConfig.Format.TEXT ? c : reference;
+            DataConfig.Parquet parquet = format == DataConfig.Format.PARQUET ? new DataConfig.Parquet(
+                    c.getString("data.parquet.path"), c.getString("data.parquet.features"),
+                    c.getString("data.parquet.label"), integers(c, "data.parquet.shape")) : DataConfig.Parquet.NONE;
             String steps = seq.getString("data.seqMnist.steps");
             if (!steps.equals("rows") && !steps.equals("pixels")) {
                 throw ConfigException.invalid("data.seqMnist.steps", "be \"rows\" or \"pixels\"", "\"" + steps + "\"");
@@ -92,7 +95,7 @@ public final class JobConfigLoader {
                     enumValue(CsvSequences.Layout.class, "data.csv.layout", csv.getString("data.csv.layout")),
                     csv.getBoolean("data.csv.header"), csv.getBoolean("data.csv.standardize"),
                     text.getString("data.text.file"), integer(text, "data.text.window"),
-                    integer(text, "data.text.stride"), text.getDouble("data.text.testFraction"));
+                    integer(text, "data.text.stride"), text.getDouble("data.text.testFraction"), parquet);
             UpdaterSpec updater = updater(c);
             TrainingConfig training = new TrainingConfig(integer(c, "training.epochs"),
                     integer(c, "training.workers"), integer(c, "training.batchSizePerWorker"),
@@ -104,7 +107,7 @@ public final class JobConfigLoader {
                             integer(c, "training.divergence.risingRounds")),
                     enumValue(TrainingConfig.Aggregation.class, "training.aggregation",
                             c.getString("training.aggregation")));
-            ModelConfig model = model(c, data.format());
+            ModelConfig model = model(c, data);
             if (training.tbpttLength() > 0 && model.output() != OutputMode.SEQUENCE) {
                 throw ConfigException.invalid("training.tbpttLength", "be 0 unless model.output = sequence "
                         + "(truncated BPTT needs a label at every step)", training.tbpttLength());
@@ -147,7 +150,8 @@ public final class JobConfigLoader {
         }
     }
 
-    private static ModelConfig model(Config c, DataConfig.Format format) {
+    private static ModelConfig model(Config c, DataConfig data) {
+        DataConfig.Format format = data.format();
         Shape images = Shape.map(positive(c, "model.input.channels"), positive(c, "model.input.height"),
                 positive(c, "model.input.width"));
         int features = integer(c, "model.input.features");
@@ -189,7 +193,8 @@ public final class JobConfigLoader {
         // Text takes features and classes from its vocabulary; other sequences take their features from the data
         // when model.input.features = 0.
         boolean text = format == DataConfig.Format.TEXT;
-        return new ModelConfig(name, layers, images, format.sequences(),
+        boolean sequences = format.sequences() || (format == DataConfig.Format.PARQUET && data.parquet().sequences());
+        return new ModelConfig(name, layers, images, sequences,
                 text || features == 0 ? OptionalInt.empty() : OptionalInt.of(features),
                 text ? OptionalInt.empty() : OptionalInt.of(classes), output);
     }
@@ -200,7 +205,8 @@ public final class JobConfigLoader {
             case "seq-mnist" -> DataConfig.Format.SEQ_MNIST;
             case "csv" -> DataConfig.Format.CSV;
             case "text" -> DataConfig.Format.TEXT;
-            default -> throw ConfigException.invalid("data.format", "be one of [mnist, seq-mnist, csv, text]",
+            case "parquet" -> DataConfig.Format.PARQUET;
+            default -> throw ConfigException.invalid("data.format", "be one of [mnist, seq-mnist, csv, text, parquet]",
                     "\"" + name + "\"");
         };
     }
@@ -227,6 +233,20 @@ public final class JobConfigLoader {
     }
 
     /** An int setting; a fraction ({@code epochs = 1.5}) is an error, not silently truncated as getInt does. */
+    /** A list of whole numbers at {@code path}, each named {@code path[i]} in messages. */
+    private static List<Integer> integers(Config c, String path) {
+        if (c.getValue(path).valueType() != com.typesafe.config.ConfigValueType.LIST) {
+            throw ConfigException.invalid(path, "be a list of sizes, e.g. [1, 28, 28]",
+                    c.getValue(path).render(ConfigRenderOptions.concise()));
+        }
+        List<Integer> out = new ArrayList<>();
+        com.typesafe.config.ConfigList list = c.getList(path);
+        for (int i = 0; i < list.size(); i++) {
+            out.add((int) whole(list.get(i), path + "[" + i + "]", Integer.MIN_VALUE, Integer.MAX_VALUE));
+        }
+        return out;
+    }
+
     static int integer(Config c, String path) {
         return (int) whole(c, path, path, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }

@@ -69,7 +69,11 @@ public final class EvaluationJob {
         SavedModel model = SavedModel.load(location, overrides, hadoop);
         if (data.isPresent()) {
             // The data key depends on the run's format, known once its configuration is read.
-            String key = model.job().data().format() == DataConfig.Format.TEXT ? "data.text.file" : "data.dir";
+            String key = switch (model.job().data().format()) {
+                case TEXT -> "data.text.file";
+                case PARQUET -> "data.parquet.path";
+                default -> "data.dir";
+            };
             JobConfig job = JobConfigLoader.fromConfig(JobConfigLoader.overrides(List.of(key + "=" + data.get()))
                     .withFallback(model.job().effective()));
             model = new SavedModel(model.location(), model.network(), model.description(), job, model.vocabulary());

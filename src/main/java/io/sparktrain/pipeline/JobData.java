@@ -13,6 +13,8 @@ import io.sparktrain.data.Examples;
 import io.sparktrain.data.FeatureScaling;
 import io.sparktrain.data.MnistData;
 import io.sparktrain.data.MnistSource;
+import io.sparktrain.data.ParquetExamples;
+import io.sparktrain.data.ParquetSource;
 import io.sparktrain.data.SeqMnistSource;
 import io.sparktrain.data.SequenceSet;
 import io.sparktrain.data.Split;
@@ -138,8 +140,43 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
                 return new JobData(source, train, test, job.model().resolve(vocabulary.size(), vocabulary.size()),
                         metrics, Optional.of(vocabulary));
             }
+            case PARQUET -> {
+                return parquet(job, hadoop, metrics);
+            }
             default -> throw new IllegalStateException(d.format().toString());
         }
+    }
+
+    private static JobData parquet(JobConfig job, Configuration hadoop, Map<String, Object> metrics) {
+        DataConfig d = job.data();
+        DataConfig.Parquet p = d.parquet();
+        int classes = job.model().classes().orElseThrow();
+        int length = p.shape().stream().mapToInt(Integer::intValue).reduce(1, (a, b) -> a * b);
+        ParquetSource source = new ParquetSource(qualify("data.parquet.path", p.path(), hadoop),
+                new ParquetExamples.Columns(p.features(), p.label(), length, classes), p.shape(), d.trainLimit(),
+                d.testLimit());
+        // Footers first: a missing column or a wrong type fails here, naming the file, before any row is read.
+        long[] rows = source.checkSchemas(hadoop);
+        for (Split split : Split.values()) {
+            if (rows[split.ordinal()] == 0) {
+                throw new DataFormatException(source.location(split), "holds no rows");
+            }
+        }
+        metrics.put("shape", p.shape());
+        Examples train = source.load(Split.TRAIN, hadoop);
+        Examples test = source.load(Split.TEST, hadoop);
+        if (p.sequences()) {
+            return sequences(source, (SequenceSet) train, (SequenceSet) test, job, metrics);
+        }
+        NetworkSpec network = job.model().resolve(0, classes);
+        Shape data = p.shape().size() == 3 ? Shape.map(p.shape().get(0), p.shape().get(1), p.shape().get(2))
+                : Shape.map(p.shape().get(0), 1, 1);
+        if (!data.equals(network.input())) {
+            throw new ConfigException("model.input is " + network.input() + " but data.parquet.shape = " + p.shape()
+                    + (p.shape().size() == 1 ? " (a flat row of n values needs model.input = {channels = n, "
+                    + "height = 1, width = 1})" : ""));
+        }
+        return new JobData(source, train, test, network, metrics, Optional.empty());
     }
 
     private static JobData sequences(ExampleSource source, SequenceSet train, SequenceSet test, JobConfig job,

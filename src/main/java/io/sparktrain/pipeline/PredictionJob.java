@@ -140,6 +140,8 @@ public final class PredictionJob {
             }
             case TEXT -> PredictionInput.TextWindows.open(data, model.vocabulary().orElseThrow(() ->
                     new ConfigException(model.location() + " has no " + RunOutput.VOCABULARY)), d.window(), hadoop);
+            case PARQUET -> throw new ConfigException("predict does not read Parquet inputs yet (" + model.location()
+                    + " was trained with data.format = parquet); evaluate scores its test split");
         };
     }
 

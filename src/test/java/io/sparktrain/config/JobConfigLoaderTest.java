@@ -215,7 +215,7 @@ class JobConfigLoaderTest {
         assertEquals(new LayerSpec.Recurrent(LayerSpec.Cell.SIMPLE_RNN, 8, io.sparktrain.model.Activation.RELU,
                 LayerSpec.Direction.FORWARD), job.model().layers().get(1));
         assertEquals(20, job.training().tbpttLength());
-        assertEquals("data.format must be one of [mnist, seq-mnist, csv, text], got \"images\"",
+        assertEquals("data.format must be one of [mnist, seq-mnist, csv, text, parquet], got \"images\"",
                 error("data.format = images"));
         assertEquals("model.rnn.merge must be \"concat\" or \"add\", got \"mean\"",
                 error("model.rnn.merge = mean"));

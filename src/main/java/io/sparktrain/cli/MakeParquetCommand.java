@@ -1,0 +1,49 @@
+package io.sparktrain.cli;
+
+import io.sparktrain.config.ConfigException;
+import io.sparktrain.data.MnistParquet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+
+/**
+ * {@code make-parquet IDX_DIR OUT_DIR}: writes an MNIST IDX directory as Parquet ({@link MnistParquet}) for
+ * {@code data.format = parquet}.
+ */
+final class MakeParquetCommand {
+
+    static final String USAGE = "make-parquet IDX_DIR OUT_DIR";
+
+    private MakeParquetCommand() {
+    }
+
+    /** Writes the data set and says where. */
+    static String run(List<String> words) {
+        for (String w : words) {
+            if (w.startsWith("-")) {
+                throw new ConfigException("unknown option " + w + "; usage: " + USAGE);
+            }
+        }
+        if (words.size() != 2) {
+            throw new ConfigException((words.size() < 2 ? "give the IDX folder and the output folder"
+                    : "unexpected argument " + words.get(2)) + "; usage: " + USAGE);
+        }
+        String idx = words.get(0);
+        String out = words.get(1);
+        MnistParquet.Written w;
+        try {
+            w = MnistParquet.write(idx, out, new org.apache.hadoop.conf.Configuration());
+        } catch (FileAlreadyExistsException e) {
+            // The user named a folder in use: a usage error (exit 2), as train's --out is.
+            throw new ConfigException(e.getMessage() + "; choose another or remove it");
+        } catch (IOException e) {
+            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+        }
+        return "wrote " + w.trainRows() + " training rows (" + w.trainFiles() + " files) and " + w.testRows()
+                + " test rows of " + Arrays.toString(w.shape()) + " pixels to " + out + "/train and " + out
+                + "/test; train with data.format = parquet, data.parquet.path = \"" + out + "\", "
+                + "data.parquet.shape = " + Arrays.toString(w.shape());
+    }
+}

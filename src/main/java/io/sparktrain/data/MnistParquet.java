@@ -1,0 +1,118 @@
+package io.sparktrain.data;
+
+import java.io.IOException;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
+
+/**
+ * Writes an MNIST IDX directory as Parquet for {@code data.format = parquet}: {@code OUT/train/} and
+ * {@code OUT/test/}, rows of {@code features} (a list of floats, the pixels scaled to [0, 1] exactly as
+ * {@link MnistData} scales them, row-major {@code [1, rows, cols]}) and {@code label} (int32). The list is the
+ * three-level form Spark writes, so {@code spark.read().parquet(...)} sees {@code array<float>} and {@code int}.
+ * The training split is cut into {@link #TRAIN_PARTS} files, one row group each, so readers can split it.
+ */
+public final class MnistParquet {
+
+    /** Files (row groups) the training split is written as, at most one per example. */
+    public static final int TRAIN_PARTS = 4;
+
+    /**
+     * What was written.
+     *
+     * @param trainRows training rows
+     * @param testRows test rows
+     * @param trainFiles files of the training split
+     * @param shape one row's shape, {@code [1, rows, cols]}
+     */
+    public record Written(int trainRows, int testRows, int trainFiles, int[] shape) {
+    }
+
+    private MnistParquet() {
+    }
+
+    /** The schema of every file written. */
+    public static MessageType schema() {
+        return Types.buildMessage()
+                .requiredList().requiredElement(PrimitiveTypeName.FLOAT).named("features")
+                .required(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.intType(32, true)).named("label")
+                .named("spark_schema");
+    }
+
+    /**
+     * Reads the IDX pairs in {@code idxDir} and writes them under {@code outDir}, which must not exist (or be an
+     * empty folder); everything appears at once, by rename of a staging folder.
+     *
+     * @throws FileAlreadyExistsException when {@code outDir} holds something already
+     * @throws DataFormatException when an IDX file is missing or malformed
+     */
+    public static Written write(String idxDir, String outDir, Configuration hadoop) throws IOException {
+        Path target = new Path(outDir);
+        FileSystem fs = target.getFileSystem(hadoop);
+        if (fs.exists(target)) {
+            if (!fs.getFileStatus(target).isDirectory() || fs.listStatus(target).length > 0) {
+                throw new FileAlreadyExistsException(outDir + " already exists and is not an empty folder");
+            }
+        }
+        // Read and validate both splits before anything is written.
+        MnistData.requireSameImageSize(idxDir, hadoop);
+        ExampleSet train = MnistData.load(idxDir, Split.TRAIN, 0, hadoop);
+        ExampleSet test = MnistData.load(idxDir, Split.TEST, 0, hadoop);
+        Path parent = target.getParent() != null ? target.getParent() : target;
+        Path staging = new Path(parent, "." + target.getName() + ".inprogress-" + UUID.randomUUID());
+        try {
+            int parts = Math.min(TRAIN_PARTS, train.size());
+            writeSplit(train, new Path(staging, "train"), parts, hadoop);
+            writeSplit(test, new Path(staging, "test"), 1, hadoop);
+            if (fs.exists(target)) {
+                fs.delete(target, false); // an empty folder; the rename needs the name free
+            }
+            if (!fs.rename(staging, target)) {
+                throw new IOException("cannot rename " + staging + " to " + target);
+            }
+            return new Written(train.size(), test.size(), parts, train.exampleShape());
+        } finally {
+            if (fs.exists(staging)) {
+                fs.delete(staging, true);
+            }
+        }
+    }
+
+    /** Writes {@code set} as {@code parts} files of consecutive rows, in order. */
+    private static void writeSplit(ExampleSet set, Path dir, int parts, Configuration hadoop) throws IOException {
+        MessageType schema = schema();
+        SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+        float[] x = set.features();
+        int length = set.featureLength();
+        for (int part = 0; part < parts; part++) {
+            int from = (int) ((long) set.size() * part / parts);
+            int to = (int) ((long) set.size() * (part + 1) / parts);
+            Path file = new Path(dir, String.format("part-%05d.parquet", part));
+            try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file).withConf(hadoop).withType(schema)
+                    .withCompressionCodec(CompressionCodecName.SNAPPY)
+                    .withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
+                for (int i = from; i < to; i++) {
+                    Group row = groups.newGroup();
+                    Group list = row.addGroup("features");
+                    for (int k = 0; k < length; k++) {
+                        list.addGroup("list").append("element", x[i * length + k]);
+                    }
+                    row.append("label", set.label(i));
+                    writer.write(row);
+                }
+            }
+        }
+    }
+}

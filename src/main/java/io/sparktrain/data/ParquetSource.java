@@ -1,0 +1,75 @@
+package io.sparktrain.data;
+
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Labelled rows in Parquet ({@link ParquetExamples}): {@code dir/train} and {@code dir/test}, each a file or a folder
+ * of files. A row's features are shaped by {@code shape}: three sizes make an image ({@link ExampleSet} of
+ * {@code [channels, height, width]}), two a fixed-length sequence ({@link SequenceSet} of {@code steps} steps of
+ * {@code features} values, one class per sequence), one a flat vector (an {@link ExampleSet} of
+ * {@code [n, 1, 1]}, which dense layers read as {@code n} values).
+ *
+ * @param dir the folder URI
+ * @param columns the feature and label columns, values per row and number of classes
+ * @param shape one row's shape
+ * @param trainLimit first N training rows, 0 = all
+ * @param testLimit first N test rows, 0 = all
+ */
+public record ParquetSource(String dir, ParquetExamples.Columns columns, List<Integer> shape, int trainLimit,
+                            int testLimit) implements ExampleSource {
+
+    /** Copies the shape and checks that it agrees with the values per row. */
+    public ParquetSource {
+        shape = List.copyOf(shape);
+        if (shape.isEmpty() || shape.size() > 3
+                || shape.stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b) != columns.length()) {
+            throw new IllegalArgumentException("shape " + shape + " does not hold " + columns.length() + " values");
+        }
+    }
+
+    @Override
+    public Examples load(Split split, Configuration hadoop) {
+        ParquetExamples.Rows rows = ParquetExamples.read(files(split, hadoop), columns,
+                split == Split.TRAIN ? trainLimit : testLimit, hadoop);
+        if (shape.size() == 2) {
+            int steps = shape.get(0);
+            int[] offsets = new int[rows.labels().length + 1];
+            for (int i = 1; i < offsets.length; i++) {
+                offsets[i] = i * steps;
+            }
+            return SequenceSet.dense(rows.features(), shape.get(1), offsets, rows.labels(),
+                    SequenceSet.Labels.PER_SEQUENCE, columns.classes());
+        }
+        int[] exampleShape = shape.size() == 3 ? new int[] {shape.get(0), shape.get(1), shape.get(2)}
+                : new int[] {shape.get(0), 1, 1};
+        return new ExampleSet(rows.features(), rows.labels(), exampleShape, columns.classes());
+    }
+
+    /** Where a split is. */
+    public String location(Split split) {
+        return (dir.endsWith("/") ? dir : dir + "/") + (split == Split.TRAIN ? "train" : "test");
+    }
+
+    /**
+     * Checks both splits' schemas from their footers alone, before any row is read.
+     *
+     * @return the row counts of the training and test splits
+     * @throws DataFormatException naming the file and column at fault
+     */
+    public long[] checkSchemas(Configuration hadoop) {
+        return new long[] {ParquetExamples.checkSchemas(files(Split.TRAIN, hadoop), columns, hadoop),
+                ParquetExamples.checkSchemas(files(Split.TEST, hadoop), columns, hadoop)};
+    }
+
+    @Override
+    public String describe() {
+        return "Parquet rows in " + dir + " (features \"" + columns.features() + "\" shaped " + shape + ", label \""
+                + columns.label() + "\")";
+    }
+
+    @Override
+    public List<String> files(Split split, Configuration hadoop) {
+        return ParquetExamples.files(location(split), hadoop);
+    }
+}
