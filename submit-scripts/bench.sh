@@ -10,8 +10,9 @@
 #
 # The peers run at their best: Debian's python3-torch with an optimised BLAS (apt-get install python3-torch
 # libopenblas0-pthread; the script prints the libblas.so.3 the peer loads and refuses the reference BLAS, with which
-# the recurrent peers run about 10x slower), at 1 thread and at every core, each with OPENBLAS_CORETYPE and
-# OPENBLAS_L2_SIZE unset in the peer's own command (faster here), and each ratio is against the faster of the two.
+# the recurrent peers run about 10x slower), at 1 thread and at every core, each with OpenBLAS's thread pool at its
+# default and at that count, all with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in the peer's own command (faster
+# here), and each ratio is against the fastest.
 # A missing or failing peer stops the script with a message and exit 1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -52,26 +53,32 @@ ours() {  # CONF -> prints the bench block, leaves single-process examples/s in 
   single=$(grep -Eo 'single process, .*: [0-9.]+ examples/s' <<<"$out" | grep -Eo '[0-9.]+ examples/s' | grep -Eo '^[0-9.]+')
 }
 
-peer() {  # SCRIPT ARGS... -> prints the peer's line, leaves examples/s in $theirs
-  local out log
+peer() {  # BLAS_THREADS SCRIPT ARGS... -> prints the peer's line, leaves examples/s in $theirs
+  local out log blas="$1" label="OpenBLAS threads: its default"; shift
+  local blas_env=()
+  [[ "$blas" == default ]] || { blas_env=("OPENBLAS_NUM_THREADS=$blas"); label="OPENBLAS_NUM_THREADS=$blas"; }
   log=$(mktemp)
   # At the peer's best: without the machine's OpenBLAS overrides (peers' README).
-  out=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $python "$@" 2>"$log" | tail -1) \
+  out=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "${blas_env[@]}" $python "$@" 2>"$log" | tail -1) \
     || { tail -5 "$log" >&2; rm -f "$log"; fail "peer $* failed"; }
   rm -f "$log"
-  echo "  peer: $out"
+  echo "  peer ($label): $out"
   theirs=$(grep -Eo '= [0-9.]+ samples/s' <<<"$out" | grep -Eo '[0-9.]+') || fail "peer $1 printed no 'N samples/s' line: $out"
 }
 
 echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ND4J native build: ${NATIVE_EXT:-generic}"
 [[ "$peers" == none ]] || echo "peers: $python, torch $($python -c 'import torch; print(torch.__version__)'), BLAS $peer_blas"
-# The peers run with 1 thread and with every core; the ratio is against the faster of the two.
+# The peers run with 1 thread and with every core (torch.set_num_threads), each with OpenBLAS's own thread pool
+# at its default (every core) and at the same count (OPENBLAS_NUM_THREADS: the 1-thread recurrent peers run ~20%
+# faster with it, the CNN slower); the ratio is against the fastest of the four.
 compare() {  # NAME SCRIPT [EXTRA ARGS]
   local name="$1" script="$2" best=0; shift 2
   [[ "$peers" != none ]] || return 0
   for t in 1 "$cores"; do
-    peer "$peers/$script" "$ROOT/data/mnist" "$examples" "$t" "$@"
-    best=$(awk -v a="$theirs" -v b="$best" 'BEGIN{print (a > b ? a : b)}')
+    for blas in default "$t"; do
+      peer "$blas" "$peers/$script" "$ROOT/data/mnist" "$examples" "$t" "$@"
+      best=$(awk -v a="$theirs" -v b="$best" 'BEGIN{print (a > b ? a : b)}')
+    done
   done
   echo "  kernel ratio sparktrain / PyTorch ($name, best of each): $(awk -v a="$single" -v b="$best" 'BEGIN{printf "%.3f", a/b}')"
 }
