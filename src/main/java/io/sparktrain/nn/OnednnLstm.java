@@ -1,7 +1,6 @@
 package io.sparktrain.nn;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -55,14 +54,8 @@ public class OnednnLstm extends LSTM {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("OnednnLstm", getLayerName(), layerIndex, getNIn(), getNOut());
-        OnednnLstmLayer layer = new OnednnLstmLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new OnednnLstmLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+                initializeParams, initializer());
     }
 
     @Override
