@@ -29,6 +29,15 @@ public final class MnistParquet {
     /** Files (row groups) the training split is written as, at most one per example. */
     public static final int TRAIN_PARTS = 4;
 
+    /** Training rows per file at most, when an augmented split needs more than {@link #TRAIN_PARTS} files. */
+    public static final int ROWS_PER_PART = 50_000;
+
+    /** Largest shift, in pixels, of an augmented training image ({@link ImageAugmentation}). */
+    public static final int AUGMENT_SHIFT = 2;
+
+    /** Largest rotation, in degrees either way, of an augmented training image. */
+    public static final double AUGMENT_DEGREES = 12;
+
     /**
      * What was written.
      *
@@ -59,6 +68,22 @@ public final class MnistParquet {
      * @throws DataFormatException when an IDX file is missing or malformed
      */
     public static Written write(String idxDir, String outDir, Configuration hadoop) throws IOException {
+        return write(idxDir, outDir, 0, 0, hadoop);
+    }
+
+    /**
+     * As {@link #write(String, String, Configuration)}, with the training split grown to {@code trainRows} rows:
+     * the IDX training images, then {@code trainRows - n} new ones made from them by {@link ImageAugmentation}
+     * (shifts of up to {@value #AUGMENT_SHIFT} pixels, rotations of up to {@value #AUGMENT_DEGREES} degrees), seeded
+     * by {@code seed}. {@code trainRows} 0 (or at most the IDX count) writes the IDX training split as it is. The
+     * test split is always the IDX test split.
+     */
+    public static Written write(String idxDir, String outDir, long trainRows, long seed, Configuration hadoop)
+            throws IOException {
+        if (trainRows < 0 || trainRows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("training rows must be in [0, " + Integer.MAX_VALUE + "], got "
+                    + trainRows);
+        }
         Path target = new Path(outDir);
         FileSystem fs = target.getFileSystem(hadoop);
         if (fs.exists(target)) {
@@ -73,16 +98,20 @@ public final class MnistParquet {
         Path parent = target.getParent() != null ? target.getParent() : target;
         Path staging = new Path(parent, "." + target.getName() + ".inprogress-" + UUID.randomUUID());
         try {
-            int parts = Math.min(TRAIN_PARTS, train.size());
-            writeSplit(train, new Path(staging, "train"), parts, hadoop);
-            writeSplit(test, new Path(staging, "test"), 1, hadoop);
+            int rows = (int) Math.max(trainRows, train.size());
+            int parts = Math.min(Math.max(TRAIN_PARTS, (rows + ROWS_PER_PART - 1) / ROWS_PER_PART), rows);
+            ImageAugmentation augmentation = new ImageAugmentation(train, AUGMENT_SHIFT, AUGMENT_DEGREES, seed);
+            writeSplit(rows, train.featureLength(), (i, pixels) -> i < train.size() ? copy(train, i, pixels)
+                    : augmentation.image(i - train.size(), pixels), new Path(staging, "train"), parts, hadoop);
+            writeSplit(test.size(), test.featureLength(), (i, pixels) -> copy(test, i, pixels),
+                    new Path(staging, "test"), 1, hadoop);
             if (fs.exists(target)) {
                 fs.delete(target, false); // an empty folder; the rename needs the name free
             }
             if (!fs.rename(staging, target)) {
                 throw new IOException("cannot rename " + staging + " to " + target);
             }
-            return new Written(train.size(), test.size(), parts, train.exampleShape());
+            return new Written(rows, test.size(), parts, train.exampleShape());
         } finally {
             if (fs.exists(staging)) {
                 fs.delete(staging, true);
@@ -90,26 +119,37 @@ public final class MnistParquet {
         }
     }
 
-    /** Writes {@code set} as {@code parts} files of consecutive rows, in order. */
-    private static void writeSplit(ExampleSet set, Path dir, int parts, Configuration hadoop) throws IOException {
+    /** Row {@code i} of a split being written: fills its pixels, returns its label. */
+    private interface RowMaker {
+        int row(int i, float[] pixels);
+    }
+
+    private static int copy(ExampleSet set, int i, float[] pixels) {
+        System.arraycopy(set.features(), i * pixels.length, pixels, 0, pixels.length);
+        return set.label(i);
+    }
+
+    /** Writes rows {@code [0, rows)} as {@code parts} files of consecutive rows, in order. */
+    private static void writeSplit(int rows, int length, RowMaker maker, Path dir, int parts, Configuration hadoop)
+            throws IOException {
         MessageType schema = schema();
         SimpleGroupFactory groups = new SimpleGroupFactory(schema);
-        float[] x = set.features();
-        int length = set.featureLength();
+        float[] pixels = new float[length];
         for (int part = 0; part < parts; part++) {
-            int from = (int) ((long) set.size() * part / parts);
-            int to = (int) ((long) set.size() * (part + 1) / parts);
+            int from = (int) ((long) rows * part / parts);
+            int to = (int) ((long) rows * (part + 1) / parts);
             Path file = new Path(dir, String.format("part-%05d.parquet", part));
             try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file).withConf(hadoop).withType(schema)
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
                 for (int i = from; i < to; i++) {
+                    int label = maker.row(i, pixels);
                     Group row = groups.newGroup();
                     Group list = row.addGroup("features");
                     for (int k = 0; k < length; k++) {
-                        list.addGroup("list").append("element", x[i * length + k]);
+                        list.addGroup("list").append("element", pixels[k]);
                     }
-                    row.append("label", set.label(i));
+                    row.append("label", label);
                     writer.write(row);
                 }
             }

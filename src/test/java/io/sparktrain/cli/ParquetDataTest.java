@@ -1,5 +1,6 @@
 package io.sparktrain.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.SparkTestContext;
 import io.sparktrain.TestData;
 import io.sparktrain.data.ExampleSet;
+import io.sparktrain.data.ImageAugmentation;
 import io.sparktrain.data.MnistData;
+import io.sparktrain.data.MnistParquet;
+import io.sparktrain.data.ParquetExamples;
+import io.sparktrain.data.ParquetSource;
 import io.sparktrain.data.Split;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -360,6 +365,37 @@ class ParquetDataTest {
         assertEquals(ExitCode.USAGE, CLI.run("train", "conf/mnist-cnn-parquet.conf", "--set",
                 "data.parquet.shape=[]", "--out", out.toString()));
         assertTrue(CLI.stderr().contains("data.parquet.shape"), CLI.stderr());
+    }
+
+    @Test
+    void makeParquetGrowsTheTrainingSplitWithAugmentedCopiesAfterTheOriginals() throws IOException {
+        Path grown = tmp.resolve("grown");
+        assertEquals(ExitCode.OK, CLI.run("make-parquet", idx.toString(), grown.toString(), "--train-rows", "1000",
+                "--seed", "5"), CLI.stderr());
+        assertTrue(CLI.stdout().contains("wrote 1000 training rows (4 files) and " + TEST + " test rows"),
+                CLI.stdout());
+        Configuration hadoop = new Configuration();
+        assertEquals(List.of(250L, 250L, 250L, 250L), rowGroups(grown.resolve("train"), hadoop));
+        assertEquals(List.of((long) TEST), rowGroups(grown.resolve("test"), hadoop));
+        ExampleSet original = MnistData.load(idx.toString(), Split.TRAIN, 0, hadoop);
+        ExampleSet rows = (ExampleSet) new ParquetSource(grown.toString(),
+                new ParquetExamples.Columns("features", "label", 784, 10), List.of(1, 28, 28), 0, 0)
+                .load(Split.TRAIN, hadoop);
+        assertEquals(1000, rows.size());
+        float[] x = rows.toDataSet().getFeatures().ravel().toFloatVector();
+        assertArrayEquals(original.toDataSet().getFeatures().ravel().toFloatVector(), Arrays.copyOf(x, TRAIN * 784),
+                "the originals come first");
+        ImageAugmentation same = new ImageAugmentation(original, MnistParquet.AUGMENT_SHIFT,
+                MnistParquet.AUGMENT_DEGREES, 5);
+        float[] pixels = new float[784];
+        for (int i = TRAIN; i < 1000; i += 97) {
+            assertEquals(same.image(i - TRAIN, pixels), rows.label(i));
+            assertArrayEquals(pixels, Arrays.copyOfRange(x, i * 784, (i + 1) * 784), "row " + i);
+        }
+        assertEquals(ExitCode.USAGE, CLI.run("make-parquet", idx.toString(), tmp.resolve("g2").toString(),
+                "--train-rows", "many"));
+        assertTrue(CLI.stderr().contains("--train-rows must be a whole number, got \"many\""), CLI.stderr());
+        assertTrue(Files.notExists(tmp.resolve("g2")), "nothing written");
     }
 
     @Test
