@@ -149,6 +149,21 @@ public final class ParameterAveragingTrainer {
 
     private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards, JavaRDD<Examples> testParts,
                                List<ExecutorKernels> kernels, Checkpoint.Identity identity) {
+        RoundClock clock = RoundClock.attach(sc);
+        try {
+            return run(plan, shards, testParts, kernels, identity, clock);
+        } finally {
+            clock.detach();
+        }
+    }
+
+    /** A round whose cost is worked out at the end of its epoch, when Spark's listener bus has caught up. */
+    private record PendingCost(int index, String key, long broadcastNanos, long jobNanos, long averagingNanos,
+                               long totalNanos, List<RoundTotals.WorkerReport> workers) {
+    }
+
+    private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards, JavaRDD<Examples> testParts,
+                               List<ExecutorKernels> kernels, Checkpoint.Identity identity, RoundClock clock) {
         int roundsPerEpoch = (plan.maxBatchesPerEpoch() + config.averagingFrequency() - 1)
                 / config.averagingFrequency();
         // Per-iteration learning-rate schedules are laid out over the run's optimiser steps (one per minibatch).
@@ -170,6 +185,7 @@ public final class ParameterAveragingTrainer {
         TrainingConfig.Aggregation aggregation = config.aggregation() != TrainingConfig.Aggregation.AUTO
                 ? config.aggregation() : sc.isLocal() ? TrainingConfig.Aggregation.DRIVER
                 : TrainingConfig.Aggregation.SHARDED;
+        List<PendingCost> pending = new ArrayList<>();
         for (int epoch = p.epoch; epoch < config.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             progress.epochStarted(epoch + 1, roundsPerEpoch);
@@ -178,18 +194,28 @@ public final class ParameterAveragingTrainer {
             double secondsBefore = epoch == p.epoch ? p.epochSeconds : 0;
             for (int round = firstRound; round < roundsPerEpoch; round++) {
                 state = state.withEpoch(epoch);
+                long started = System.nanoTime();
                 Broadcast<ModelState> broadcast = sc.broadcast(state);
+                long broadcastDone = System.nanoTime();
                 RoundTotals totals;
+                long jobDone;
                 // Names the Spark job, so that the Spark UI shows where training is.
                 sc.setJobDescription(String.format("%s: epoch %d/%d, round %d/%d", spec.name(), epoch + 1,
                         config.epochs(), round + 1, roundsPerEpoch));
+                String key = (epoch + 1) + "/" + (round + 1);
+                clock.tag(key);
                 try {
                     totals = RoundTotals.combine(shards.mapPartitionsWithIndex(new FitRound(broadcast, plan, epoch,
                             round, config.averagingFrequency(), config.seed()), true), aggregation);
+                    jobDone = System.nanoTime();
                 } finally {
+                    clock.untag();
                     broadcast.destroy();
                 }
                 Averaged averaged = Averaged.of(totals, state);
+                long averagedAt = System.nanoTime();
+                pending.add(new PendingCost(p.rounds.size(), key, broadcastDone - started, jobDone - broadcastDone,
+                        averagedAt - jobDone, averagedAt - started, totals.workers()));
                 RoundRecord record = averaged.record(epoch + 1, round + 1);
                 p.guard = guarded(() -> p.guard.after(record, config.divergence(), spec.classes(),
                         totals.workers(), averaged.state().params(), hints));
@@ -204,6 +230,11 @@ public final class ParameterAveragingTrainer {
                 }
             }
             double epochSeconds = secondsBefore + (System.nanoTime() - epochStart) / 1e9;
+            for (PendingCost c : pending) {
+                p.rounds.set(c.index(), p.rounds.get(c.index()).withCost(clock.cost(c.key(), c.broadcastNanos(),
+                        c.jobNanos(), c.averagingNanos(), c.totalNanos(), c.workers(), 2_000)));
+            }
+            pending.clear();
             p.trainSeconds += epochSeconds;
             p.trainExamples += epochLoss.weight();
 
@@ -426,9 +457,11 @@ public final class ParameterAveragingTrainer {
             int last = Math.min(first + frequency, plan.batchesPerEpoch(shardIndex));
             if (first >= last) {
                 return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(), new float[0],
-                        new float[0], LossSum.ZERO, 0, 0, 0, MemoryUse.now())).iterator();
+                        new float[0], LossSum.ZERO, 0, 0, 0, 0, MemoryUse.now())).iterator();
             }
+            long reading = System.nanoTime();
             ModelState state = broadcast.value();
+            double readSeconds = (System.nanoTime() - reading) / 1e9;
             NativeThreads.alignCallingThread();
             MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
             try {
@@ -452,7 +485,8 @@ public final class ParameterAveragingTrainer {
                 net.setListeners();
                 return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(),
                         net.params().toFloatVector(), updaterState(net), loss, last - first,
-                        net.getIterationCount() - state.iteration(), seconds, MemoryUse.now())).iterator();
+                        net.getIterationCount() - state.iteration(), seconds, readSeconds, MemoryUse.now()))
+                        .iterator();
             } finally {
                 NetworkCache.giveBack(state.configurationJson(), net);
             }

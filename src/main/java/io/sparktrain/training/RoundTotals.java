@@ -43,23 +43,24 @@ record RoundTotals(float[] params, float[] updaterState, LossSum loss, int itera
      * @param minibatches minibatches it fitted
      * @param iterations optimiser steps it took
      * @param fitSeconds wall time spent fitting
+     * @param readSeconds wall time its read of the round's broadcast took
      * @param memory the executor's memory after fitting
      * @param nonFiniteParam the index of its first non-finite parameter, -1 when all are finite
      * @param nonFiniteValue that parameter's value
      */
     record WorkerReport(int shard, String executorId, LossSum loss, int minibatches, int iterations,
-                        double fitSeconds, MemoryUse memory, int nonFiniteParam, float nonFiniteValue)
+                        double fitSeconds, double readSeconds, MemoryUse memory, int nonFiniteParam, float nonFiniteValue)
             implements Serializable {
 
         static WorkerReport of(WorkerUpdate u) {
             int bad = DivergenceGuard.firstNonFinite(u.params());
             return new WorkerReport(u.shard(), u.executorId(), u.loss(), u.minibatches(), u.iterations(),
-                    u.fitSeconds(), u.memory(), bad, bad < 0 ? 0 : u.params()[bad]);
+                    u.fitSeconds(), u.readSeconds(), u.memory(), bad, bad < 0 ? 0 : u.params()[bad]);
         }
 
         RoundRecord.Worker record() {
             return new RoundRecord.Worker(shard, executorId, loss.weight(), loss.mean(), minibatches, fitSeconds,
-                    memory);
+                    readSeconds, memory);
         }
     }
 

@@ -13,8 +13,10 @@ import java.io.Serializable;
  * @param minibatches minibatches it fitted
  * @param iterations optimiser steps it took (more than minibatches with truncated BPTT)
  * @param fitSeconds wall time spent fitting
+ * @param readSeconds wall time its first read of the round's broadcast took (fetch and deserialise)
  * @param memory the executor's memory after fitting
  */
 record WorkerUpdate(int shard, String executorId, float[] params, float[] updaterState, LossSum loss,
-                    int minibatches, int iterations, double fitSeconds, MemoryUse memory) implements Serializable {
+                    int minibatches, int iterations, double fitSeconds, double readSeconds,
+                    MemoryUse memory) implements Serializable {
 }

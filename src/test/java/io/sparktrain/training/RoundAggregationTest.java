@@ -86,6 +86,26 @@ class RoundAggregationTest {
     }
 
     @Test
+    void everyRoundsCostIsMeasuredAndItsPartsAddUpToItsWallTime() {
+        ExampleSet train = TestData.images(32, CLASSES, 8, 3);
+        for (Aggregation way : new Aggregation[] {Aggregation.DRIVER, Aggregation.SHARDED}) {
+            TrainingResult result = train(train, 2, way);
+            assertEquals(8, result.rounds().size(), way.name()); // 2 epochs of 4 rounds
+            for (RoundRecord r : result.rounds()) {
+                RoundCost c = r.cost();
+                String seen = way + " round " + r.epoch() + "/" + r.round() + ": " + c;
+                assertTrue(c.total() > 0 && c.scheduling() > 0 && c.broadcast() > 0 && c.compute() > 0
+                        && c.result() >= 0 && c.averaging() > 0, seen);
+                // Compute is the critical worker's own fit time.
+                assertTrue(r.workers().stream().anyMatch(w -> w.fitSeconds() == c.compute()), seen);
+                assertTrue(r.workers().stream().allMatch(w -> w.readSeconds() > 0), seen);
+                double parts = c.scheduling() + c.broadcast() + c.compute() + c.result() + c.averaging();
+                assertTrue(Math.abs(parts - c.total()) <= 0.1 * c.total() + 0.005, seen + ", parts " + parts);
+            }
+        }
+    }
+
+    @Test
     void theDriverReceivesTheParametersOncePerRoundWhateverTheWorkerCount() throws Exception {
         long arrays = 4L * 3 * ModelSummary.of(SPEC).totalParams(); // parameters and Adam's two moments, floats
         Map<Integer, Long> sharded = new java.util.TreeMap<>();
