@@ -55,7 +55,9 @@ public final class SparktrainClassificationModel extends Model<SparktrainClassif
 
     private final String uid;
     private final transient MultiLayerNetwork network;
-    private final ModelDescription description;
+    // Java serialization (a model captured in a closure) carries the parameters, not the network.
+    private final transient ModelDescription description;
+    private final int classes;
     private final String jobConfig;
     private final List<EpochRecord> epochs;
     private final Param<String> featuresCol;
@@ -70,6 +72,7 @@ public final class SparktrainClassificationModel extends Model<SparktrainClassif
         this.uid = uid;
         this.network = network;
         this.description = description;
+        this.classes = description.classes();
         this.jobConfig = jobConfig;
         this.epochs = List.copyOf(epochs);
         // After the uid: a parameter takes its owner's uid when made.
@@ -147,7 +150,7 @@ public final class SparktrainClassificationModel extends Model<SparktrainClassif
 
     /** Number of classes. */
     public int numClasses() {
-        return description.classes();
+        return classes;
     }
 
     /** The epochs of the fit: training loss and time of each (empty for a loaded model). */
@@ -175,6 +178,10 @@ public final class SparktrainClassificationModel extends Model<SparktrainClassif
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
+        if (network == null) {
+            throw new IllegalStateException(uid + " was deserialized without its network; read a saved model with "
+                    + "SparktrainClassificationModel.load");
+        }
         FeatureRows columns = columns();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         // Not destroyed here: the result is lazy. Spark's cleaner releases it once the plan is unreachable.

@@ -67,6 +67,7 @@ import org.apache.spark.sql.types.StructType;
 public final class SparktrainClassifier extends Estimator<SparktrainClassificationModel>
         implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparktrainClassifier.class);
     /** Stands for the DataFrame where a job file names the Parquet folder ({@code data.parquet.path}). */
     static final String DATAFRAME = "dataframe";
     private static final Set<String> OWN_TRAINING_KEYS = Set.of("epochs", "workers", "batchSizePerWorker",
@@ -378,6 +379,8 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
         JobConfig job = job(classes);
         NetworkSpec spec = job.model().resolve(columns.shape().sequences() ? getShape()[1] : 0, classes);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        LOG.info("{}: fitting {} rows of shape {} in {} classes", uid, n, columns.shape().sizes(), classes);
+        LOG.info("{}", spec.summary());
         ShardPlan plan = new ShardPlan(n, job.training().workers(), job.training().batchSizePerWorker(),
                 job.training().seed());
         TrainingResult result = new ParameterAveragingTrainer(sc, spec, job.training())
