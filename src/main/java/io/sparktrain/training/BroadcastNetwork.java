@@ -3,15 +3,12 @@ package io.sparktrain.training;
 import io.sparktrain.data.Examples;
 import io.sparktrain.nn.NativeThreads;
 import java.io.Serializable;
-import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * A trained classifier's parameters broadcast once to the executors, for scoring data the driver never sees (a
@@ -52,16 +49,7 @@ public final class BroadcastNetwork implements Serializable {
         try {
             ParameterAveragingTrainer.apply(s, net);
             float[][] out = new float[examples.size()][];
-            int[] order = IntStream.range(0, examples.size()).toArray();
-            for (int from = 0; from < examples.size(); from += batchSize) {
-                int to = Math.min(from + batchSize, examples.size());
-                DataSet minibatch = examples.minibatch(order, from, to);
-                INDArray z = net.output(minibatch.getFeatures(), false, minibatch.getFeaturesMaskArray(),
-                        minibatch.getLabelsMaskArray());
-                for (int i = from; i < to; i++) {
-                    out[i] = Scoring.lastStep(z, i - from, minibatch.getFeaturesMaskArray());
-                }
-            }
+            Scoring.outputs(net, examples, batchSize, (logits, i) -> out[i] = logits);
             net.clear();
             return out;
         } finally {
