@@ -163,6 +163,23 @@ class SparktrainClassifierTest {
         assertEquals(column(scored, "prediction"), column(fromArrays, "prediction"));
     }
 
+    @Test
+    void sequenceAndFlatShapesTrainAndScore() {
+        Dataset<Row> small = train.limit(200);
+        Dataset<Row> sample = test.limit(50);
+        for (SparktrainClassifier c : List.of(
+                classifier().setShape(28, 28).setModel("preset = lstm, rnn { units = 8 }"),
+                classifier().setShape(784).setModel("layers = [{type = dense, units = 16}, {type = output}]"))) {
+            SparktrainClassificationModel model = c.setFeaturesCol("pixelArray").setBatchSizePerWorker(25).fit(small);
+            assertEquals(10, model.numClasses());
+            List<Row> scored = model.transform(sample).select("prediction", "rawPrediction").collectAsList();
+            assertEquals(50, scored.size());
+            for (Row r : scored) {
+                assertEquals(((Vector) r.get(1)).argmax(), (int) r.getDouble(0), Arrays.toString(c.getShape()));
+            }
+        }
+    }
+
     private static List<Object> column(Dataset<Row> rows, String name) {
         return rows.select(name).collectAsList().stream().map(r -> r.get(0)).toList();
     }
