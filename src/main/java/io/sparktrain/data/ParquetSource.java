@@ -32,18 +32,7 @@ public record ParquetSource(String dir, ParquetExamples.Columns columns, List<In
     public Examples load(Split split, Configuration hadoop) {
         ParquetExamples.Rows rows = ParquetExamples.read(files(split, hadoop), columns,
                 split == Split.TRAIN ? trainLimit : testLimit, hadoop);
-        if (shape.size() == 2) {
-            int steps = shape.get(0);
-            int[] offsets = new int[rows.labels().length + 1];
-            for (int i = 1; i < offsets.length; i++) {
-                offsets[i] = i * steps;
-            }
-            return SequenceSet.dense(rows.features(), shape.get(1), offsets, rows.labels(),
-                    SequenceSet.Labels.PER_SEQUENCE, columns.classes());
-        }
-        int[] exampleShape = shape.size() == 3 ? new int[] {shape.get(0), shape.get(1), shape.get(2)}
-                : new int[] {shape.get(0), 1, 1};
-        return new ExampleSet(rows.features(), rows.labels(), exampleShape, columns.classes());
+        return new RowShape(shape).examples(rows.features(), rows.labels(), columns.classes());
     }
 
     /** Where a split is. */

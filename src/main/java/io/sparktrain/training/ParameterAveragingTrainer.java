@@ -127,19 +127,7 @@ public final class ParameterAveragingTrainer {
                 .mapPartitionsWithIndex(new LoadTestPart(source, hadoop, testSize, workers), true)
                 .persist(StorageLevel.MEMORY_ONLY());
         try {
-            List<ExecutorKernels> kernels = shards.mapPartitionsWithIndex(new Examine(), true).collect();
-            for (ExecutorKernels k : kernels) {
-                LOG.info("shard {} on executor {}: {} {}{}, BLAS {} x{}, OpenMP x{}, conv helper {}, self-check {}",
-                        k.shard(), k.executorId(), k.report().backend(), k.report().platform(),
-                        k.report().extension(), k.report().blasVendor(), k.report().blasThreads(),
-                        k.report().ompThreads(), k.report().helpers().get("conv"),
-                        k.report().healthy() ? "ok" : "FAILED");
-                if (!k.report().healthy()) {
-                    throw new BrokenKernelsException("executor " + k.executorId() + " on " + k.report().host(),
-                            k.report());
-                }
-            }
-            return run(plan, shards, testParts, kernels, Checkpoint.Identity.of(spec, config, trainSize, testSize));
+            return trainOn(plan, shards, java.util.Optional.of(testParts), trainSize, testSize);
         } finally {
             shards.unpersist(false);
             testParts.unpersist(false);
@@ -147,7 +135,90 @@ public final class ParameterAveragingTrainer {
         }
     }
 
-    private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards, JavaRDD<Examples> testParts,
+    /**
+     * Trains for {@code config.epochs()} epochs on shards the caller has cut (a DataFrame's rows, for example),
+     * evaluating on {@code testParts} after each epoch when it is given and skipping the evaluation when not.
+     * Partition {@code s} of {@code shards} must hold one {@link Examples}: exactly the examples that
+     * {@link ShardPlan#shardIndices(int) shardIndices(s)} names for {@code trainSize} examples and this trainer's
+     * workers, minibatch size and seed, in that order; then the run is the one {@link #train(ExampleSource, int,
+     * int)} makes on a source yielding those examples. The shards are cached for the run (unless the caller cached
+     * them) and released at its end.
+     *
+     * @param shards one partition per worker, one {@code Examples} each
+     * @param trainSize the examples in all shards
+     * @param testParts the test set, one {@code Examples} per partition, or empty for no per-epoch evaluation
+     * @throws IllegalArgumentException when the shards do not have the plan's partitions and sizes
+     * @throws TrainingDivergedException when a round's loss is not finite
+     */
+    public TrainingResult train(JavaRDD<Examples> shards, int trainSize,
+                                java.util.Optional<JavaRDD<Examples>> testParts) {
+        ShardPlan plan = new ShardPlan(trainSize, config.workers(), config.batchSizePerWorker(), config.seed());
+        if (shards.getNumPartitions() != plan.shards()) {
+            throw new IllegalArgumentException(shards.getNumPartitions() + " shard partitions for "
+                    + plan.shards() + " workers (training.workers)");
+        }
+        boolean cacheShards = shards.getStorageLevel().equals(StorageLevel.NONE());
+        boolean cacheTest = testParts.isPresent() && testParts.get().getStorageLevel().equals(StorageLevel.NONE());
+        if (cacheShards) {
+            shards.persist(StorageLevel.MEMORY_ONLY());
+        }
+        if (cacheTest) {
+            testParts.get().persist(StorageLevel.MEMORY_ONLY());
+        }
+        try {
+            List<Integer> sizes = shards.mapPartitions(new Sizes()).collect();
+            for (int s = 0; s < sizes.size(); s++) {
+                if (sizes.get(s) != plan.shardSize(s)) {
+                    throw new IllegalArgumentException("shard " + s + " holds " + sizes.get(s) + " examples, the "
+                            + "plan for " + trainSize + " examples over " + plan.shards() + " workers gives it "
+                            + plan.shardSize(s));
+                }
+            }
+            int testSize = testParts.map(t -> t.mapPartitions(new Sizes()).collect().stream()
+                    .mapToInt(Integer::intValue).sum()).orElse(0);
+            return trainOn(plan, shards, testParts, trainSize, testSize);
+        } finally {
+            if (cacheShards) {
+                shards.unpersist(false);
+            }
+            if (cacheTest) {
+                testParts.get().unpersist(false);
+            }
+        }
+    }
+
+    /** Executor side: the examples in a partition of {@code Examples}. */
+    private record Sizes() implements FlatMapFunction<Iterator<Examples>, Integer> {
+        @Override
+        public Iterator<Integer> call(Iterator<Examples> partition) {
+            int n = 0;
+            while (partition.hasNext()) {
+                n += partition.next().size();
+            }
+            return Collections.singletonList(n).iterator();
+        }
+    }
+
+    /** Checks the executors' native stacks, then runs the rounds on cached shards (and test parts, if any). */
+    private TrainingResult trainOn(ShardPlan plan, JavaRDD<Examples> shards,
+                                   java.util.Optional<JavaRDD<Examples>> testParts, int trainSize, int testSize) {
+        List<ExecutorKernels> kernels = shards.mapPartitionsWithIndex(new Examine(), true).collect();
+        for (ExecutorKernels k : kernels) {
+            LOG.info("shard {} on executor {}: {} {}{}, BLAS {} x{}, OpenMP x{}, conv helper {}, self-check {}",
+                    k.shard(), k.executorId(), k.report().backend(), k.report().platform(),
+                    k.report().extension(), k.report().blasVendor(), k.report().blasThreads(),
+                    k.report().ompThreads(), k.report().helpers().get("conv"),
+                    k.report().healthy() ? "ok" : "FAILED");
+            if (!k.report().healthy()) {
+                throw new BrokenKernelsException("executor " + k.executorId() + " on " + k.report().host(),
+                        k.report());
+            }
+        }
+        return run(plan, shards, testParts, kernels, Checkpoint.Identity.of(spec, config, trainSize, testSize));
+    }
+
+    private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards,
+                               java.util.Optional<JavaRDD<Examples>> testParts,
                                List<ExecutorKernels> kernels, Checkpoint.Identity identity) {
         RoundClock clock = RoundClock.attach(sc);
         try {
@@ -239,9 +310,11 @@ public final class ParameterAveragingTrainer {
             p.trainExamples += epochLoss.weight();
 
             long evalStart = System.nanoTime();
-            sc.setJobDescription(String.format("%s: test evaluation after epoch %d/%d", spec.name(), epoch + 1,
-                    config.epochs()));
-            p.test = evaluate(testParts, state.withEpoch(epoch + 1));
+            if (testParts.isPresent()) {
+                sc.setJobDescription(String.format("%s: test evaluation after epoch %d/%d", spec.name(), epoch + 1,
+                        config.epochs()));
+                p.test = evaluate(testParts.get(), state.withEpoch(epoch + 1));
+            }
             double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
             EpochRecord epochRecord = new EpochRecord(epoch + 1, epochLoss.mean(), p.test.meanLoss(),
                     p.test.accuracy(), epochSeconds, evalSeconds);

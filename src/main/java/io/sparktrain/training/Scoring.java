@@ -95,24 +95,32 @@ public final class Scoring {
                 ParameterAveragingTrainer.apply(state, net);
                 while (parts.hasNext()) {
                     PredictionInput.Batch batch = input.read(parts.next(), hadoop.value().get());
-                    Examples examples = batch.examples();
-                    int[] order = IntStream.range(0, examples.size()).toArray();
-                    for (int from = 0; from < examples.size(); from += batchSize) {
-                        int to = Math.min(from + batchSize, examples.size());
-                        DataSet minibatch = examples.minibatch(order, from, to);
-                        INDArray p = net.output(minibatch.getFeatures(), false, minibatch.getFeaturesMaskArray(),
-                                minibatch.getLabelsMaskArray());
-                        for (int i = from; i < to; i++) {
-                            float[] probabilities = lastStep(p, i - from, minibatch.getFeaturesMaskArray());
-                            out.add(new Prediction(batch.ids().get(i), argmax(probabilities), probabilities));
-                        }
-                    }
+                    outputs(net, batch.examples(), batchSize, (probabilities, i) ->
+                            out.add(new Prediction(batch.ids().get(i), argmax(probabilities), probabilities)));
                 }
                 net.clear();
             } finally {
                 NetworkCache.giveBack(state.configurationJson(), net);
             }
             return out.iterator();
+        }
+    }
+
+    /**
+     * Runs {@code net} over {@code examples}, {@code batchSize} per forward pass, and hands each example's output
+     * (for per-step outputs, its last unmasked step's) with its index to {@code sink}.
+     */
+    static void outputs(MultiLayerNetwork net, Examples examples, int batchSize,
+                        java.util.function.ObjIntConsumer<float[]> sink) {
+        int[] order = IntStream.range(0, examples.size()).toArray();
+        for (int from = 0; from < examples.size(); from += batchSize) {
+            int to = Math.min(from + batchSize, examples.size());
+            DataSet minibatch = examples.minibatch(order, from, to);
+            INDArray p = net.output(minibatch.getFeatures(), false, minibatch.getFeaturesMaskArray(),
+                    minibatch.getLabelsMaskArray());
+            for (int i = from; i < to; i++) {
+                sink.accept(lastStep(p, i - from, minibatch.getFeaturesMaskArray()), i);
+            }
         }
     }
 
