@@ -233,7 +233,8 @@ public final class ParameterAveragingTrainer {
                                long totalNanos, List<RoundTotals.WorkerReport> workers) {
     }
 
-    private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards, JavaRDD<Examples> testParts,
+    private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards,
+                               java.util.Optional<JavaRDD<Examples>> testParts,
                                List<ExecutorKernels> kernels, Checkpoint.Identity identity, RoundClock clock) {
         int roundsPerEpoch = (plan.maxBatchesPerEpoch() + config.averagingFrequency() - 1)
                 / config.averagingFrequency();
