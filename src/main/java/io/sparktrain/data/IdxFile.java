@@ -61,13 +61,7 @@ public record IdxFile(String file, int[] dims, byte[] data) {
         Path path = new Path(uri);
         try {
             FileSystem fs = path.getFileSystem(hadoop);
-            if (!fs.exists(path)) {
-                throw new DataFormatException(uri, "file not found (run submit-scripts/fetch-mnist.sh or set data.dir)");
-            }
-            FileStatus status = fs.getFileStatus(path);
-            if (status.isDirectory()) {
-                throw new DataFormatException(uri, "is a directory, expected an IDX file");
-            }
+            FileStatus status = requireFile(fs, path, uri);
             try (InputStream raw = fs.open(path)) {
                 return parse(uri, expectedRank, raw, status.getLen());
             }
@@ -89,13 +83,7 @@ public record IdxFile(String file, int[] dims, byte[] data) {
         Path path = new Path(uri);
         try {
             FileSystem fs = path.getFileSystem(hadoop);
-            if (!fs.exists(path)) {
-                throw new DataFormatException(uri, "file not found (run submit-scripts/fetch-mnist.sh or set data.dir)");
-            }
-            FileStatus status = fs.getFileStatus(path);
-            if (status.isDirectory()) {
-                throw new DataFormatException(uri, "is a directory, expected an IDX file");
-            }
+            FileStatus status = requireFile(fs, path, uri);
             try (FSDataInputStream raw = fs.open(path)) {
                 byte[] magic = new byte[2];
                 boolean gzip = status.getLen() >= 2 && raw.read(0, magic, 0, 2) == 2
@@ -156,6 +144,18 @@ public record IdxFile(String file, int[] dims, byte[] data) {
         int[] range = dims.clone();
         range[0] = to - from;
         return range;
+    }
+
+    /** The status of the file at {@code path}, or a one-line error when it is missing or a directory. */
+    private static FileStatus requireFile(FileSystem fs, Path path, String uri) throws IOException {
+        if (!fs.exists(path)) {
+            throw new DataFormatException(uri, "file not found (run submit-scripts/fetch-mnist.sh or set data.dir)");
+        }
+        FileStatus status = fs.getFileStatus(path);
+        if (status.isDirectory()) {
+            throw new DataFormatException(uri, "is a directory, expected an IDX file");
+        }
+        return status;
     }
 
     /**

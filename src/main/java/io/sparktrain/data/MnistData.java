@@ -59,12 +59,13 @@ public final class MnistData {
      */
     public static int[] check(String dir, Split split, int limit, Configuration hadoop) {
         java.util.List<String> uris = files(dir, split, hadoop);
+        // The images' header, and an uncompressed file's length against it, before the labels, as load checks them.
         int[] imageDims = IdxFile.readHeader(uris.get(0), 3, hadoop);
+        IdxFile.readRange(uris.get(0), 3, 0, 0, hadoop);
         IdxFile labels = IdxFile.read(uris.get(1), 1, hadoop);
         requireSameCount(uris.get(0), imageDims[0], uris.get(1), labels.count());
         int n = limit > 0 ? Math.min(limit, labels.count()) : labels.count();
         labels(labels, n, 0);
-        IdxFile.readRange(uris.get(0), 3, 0, 0, hadoop); // an uncompressed file's length against its header
         return new int[] {n, 1, imageDims[1], imageDims[2]};
     }
 

@@ -83,13 +83,18 @@ class RangeLoadTest {
         assertTrue(beyond.getMessage().contains("items [30, 38) asked of a file of 37"), beyond.getMessage());
     }
 
+    /** Ten IDX training examples in {@code name}, with {@code file}'s bytes changed by {@code damage}. */
+    private Path damaged(String name, String file, java.util.function.UnaryOperator<byte[]> damage)
+            throws IOException {
+        Path dir = tmp.resolve(name);
+        TestData.writeIdx(dir, Split.TRAIN, TestData.images(10, 10, 6, 1));
+        Files.write(dir.resolve(file), damage.apply(Files.readAllBytes(dir.resolve(file))));
+        return dir;
+    }
+
     @Test
     void idxRangeOfATruncatedFileNamesIt() throws IOException {
-        Path dir = tmp.resolve("short");
-        TestData.writeIdx(dir, Split.TRAIN, TestData.images(10, 10, 6, 1));
-        Path images = dir.resolve("train-images-idx3-ubyte");
-        byte[] bytes = Files.readAllBytes(images);
-        Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+        Path dir = damaged("short", "train-images-idx3-ubyte", b -> java.util.Arrays.copyOf(b, b.length - 3));
         DataFormatException e = assertThrows(DataFormatException.class,
                 () -> new MnistSource(dir.toString(), 0, 0).load(Split.TRAIN, 0, 2, hadoop));
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte: truncated"), e.getMessage());
@@ -97,12 +102,10 @@ class RangeLoadTest {
 
     @Test
     void idxLabelOutsideTheDigitsIsNamedWithItsIndexInTheFile() throws IOException {
-        Path dir = tmp.resolve("label");
-        TestData.writeIdx(dir, Split.TRAIN, TestData.images(10, 10, 6, 1));
-        Path labels = dir.resolve("train-labels-idx1-ubyte");
-        byte[] bytes = Files.readAllBytes(labels);
-        bytes[8 + 7] = 12;
-        Files.write(labels, bytes);
+        Path dir = damaged("label", "train-labels-idx1-ubyte", b -> {
+            b[8 + 7] = 12;
+            return b;
+        });
         DataFormatException e = assertThrows(DataFormatException.class,
                 () -> new MnistSource(dir.toString(), 0, 0).load(Split.TRAIN, 5, 9, hadoop));
         assertTrue(e.getMessage().endsWith("label 12 at index 7 is not a digit 0-9"), e.getMessage());
