@@ -87,8 +87,8 @@ final class BenchCommand {
         Configuration hadoop = new Configuration();
         JobConfig job = JobConfigLoader.load(line.argument(), overrides, hadoop);
         JobData data = TrainingJob.validated(job, hadoop);
-        if (data.train().size() < examples) {
-            throw new ConfigException("--examples " + examples + " but the job's data have " + data.train().size());
+        if (data.trainSize() < examples) {
+            throw new ConfigException("--examples " + examples + " but the job's data have " + data.trainSize());
         }
         NetworkSpec spec = data.network();
         TrainingConfig training = job.training();
@@ -103,7 +103,7 @@ final class BenchCommand {
         double[] rates = new double[candidates.length];
         for (int c = 0; c < candidates.length; c++) {
             NativeThreads.set(candidates[c]);
-            rates[c] = singleProcess(spec, training, data.train());
+            rates[c] = singleProcess(spec, training, data.loadTrain(hadoop));
         }
         int bestIndex = rates.length > 1 && rates[1] > rates[0] ? 1 : 0;
         int singleThreads = candidates[bestIndex];
@@ -122,7 +122,7 @@ final class BenchCommand {
         double spark;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             TrainingResult r = new ParameterAveragingTrainer(sc, spec, twoEpochs).train(data.source(),
-                    data.train().size(), data.test().size());
+                    data.trainSize(), data.testSize());
             spark = examples / r.epochs().get(1).seconds();
         }
         boolean fused = NetworkFactory.configuration(spec, training.updater(), 1).getConfs().stream()

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,14 +186,16 @@ public final class Main {
             // Hadoop's local file system reports a full disk or an I/O error as an Error.
             err.println("sparktrain: output: " + e.getCause().getMessage());
             return ExitCode.OUTPUT;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // a SparkException is checked, and Spark's Java API throws it undeclared
             Throwable cause = rootCause(e);
             if (cause instanceof BrokenKernelsException b) {
                 err.println("sparktrain: " + b.getMessage());
                 return ExitCode.BROKEN_KERNELS;
             }
-            if (cause instanceof DataFormatException d) {
-                err.println("sparktrain: bad data: " + d.getMessage()); // raised on an executor
+            Optional<DataFormatException> bad = dataFormat(e);
+            if (bad.isPresent()) {
+                // Raised on an executor reading its shard, and wrapped by Spark.
+                err.println("sparktrain: bad data: " + bad.get().getMessage());
                 return ExitCode.BAD_DATA;
             }
             var connector = SparkContexts.missingConnector(e);
@@ -207,6 +210,16 @@ public final class Main {
             err.println("sparktrain: internal error: " + e + " (see the log above)");
             return ExitCode.INTERNAL;
         }
+    }
+
+    /** The first {@link DataFormatException} among {@code t} and its causes. */
+    private static Optional<DataFormatException> dataFormat(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof DataFormatException d) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
     }
 
     private static Throwable rootCause(Throwable t) {

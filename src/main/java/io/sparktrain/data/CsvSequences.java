@@ -135,6 +135,31 @@ public final class CsvSequences {
         return builder.build();
     }
 
+    /**
+     * Reads and validates sequences {@code [from, to)} of a {@link Layout#FILES} folder: only those files (one
+     * sequence each, in name order) are opened. A {@link Layout#SINGLE} file holds its sequences in any line order,
+     * so it is read whole and the range kept.
+     *
+     * @throws DataFormatException naming the file and line at fault, or the range when the folder holds fewer files
+     */
+    public static SequenceSet read(String location, Format format, int from, int to, Configuration hadoop) {
+        List<String> files = files(location, format.layout(), hadoop);
+        if (format.layout() == Layout.SINGLE || from == to) {
+            SequenceSet all = read(location, format, format.layout() == Layout.SINGLE ? to : 1, hadoop);
+            return all.subset(java.util.stream.IntStream.range(from, to).toArray());
+        }
+        if (from < 0 || to < from || to > files.size()) {
+            throw new DataFormatException(location, "sequences [" + from + ", " + to + ") asked of a folder of "
+                    + files.size() + " files");
+        }
+        Builder builder = new Builder(format);
+        long[] budget = {Utf8Lines.textBudget()};
+        for (String file : files.subList(from, to)) {
+            builder.add(file, rows(file, format, hadoop, 0, budget));
+        }
+        return builder.build();
+    }
+
     /** One data line: its number in the file and its cells, leading columns ({@code skip}) included. */
     private record Row(int line, String[] cells, int skip) {
     }

@@ -74,6 +74,19 @@ public final class DataAccess {
                 : "cannot reach its file system (" + why + ")", e));
     }
 
+    /**
+     * Bytes this thread has read through Hadoop file systems so far, all schemes together (Hadoop's per-thread
+     * {@link org.apache.hadoop.fs.FileSystem.Statistics}): the difference around a load is what that load read.
+     */
+    @SuppressWarnings("deprecation") // getAllStatistics is the per-scheme view that has per-thread figures
+    public static long threadBytesRead() {
+        long bytes = 0;
+        for (org.apache.hadoop.fs.FileSystem.Statistics s : org.apache.hadoop.fs.FileSystem.getAllStatistics()) {
+            bytes += s.getThreadStatistics().getBytesRead();
+        }
+        return bytes;
+    }
+
     /** Whether {@code e} (or what caused it) is a file system that could not be reached or did not answer in time. */
     public static boolean unreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -60,19 +61,101 @@ public record IdxFile(String file, int[] dims, byte[] data) {
         Path path = new Path(uri);
         try {
             FileSystem fs = path.getFileSystem(hadoop);
-            if (!fs.exists(path)) {
-                throw new DataFormatException(uri, "file not found (run submit-scripts/fetch-mnist.sh or set data.dir)");
-            }
-            FileStatus status = fs.getFileStatus(path);
-            if (status.isDirectory()) {
-                throw new DataFormatException(uri, "is a directory, expected an IDX file");
-            }
+            FileStatus status = requireFile(fs, path, uri);
             try (InputStream raw = fs.open(path)) {
                 return parse(uri, expectedRank, raw, status.getLen());
             }
         } catch (IOException e) {
             throw new DataFormatException(uri, "cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads items {@code [from, to)} (along the first dimension) of an IDX file, validated as {@link #read} validates
+     * the whole file: the result holds {@code to - from} items. An uncompressed file is read from
+     * {@code header + from * itemSize} on, so only the range's bytes are read (plus the header and the file
+     * system's read-ahead). A gzipped file cannot seek: the items before {@code from} are decompressed and
+     * skipped, so a range of a gzipped file costs the I/O of everything before it.
+     *
+     * @throws DataFormatException naming the file and the problem, including a range beyond its items
+     */
+    public static IdxFile readRange(String uri, int expectedRank, int from, int to, Configuration hadoop) {
+        Path path = new Path(uri);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            FileStatus status = requireFile(fs, path, uri);
+            try (FSDataInputStream raw = fs.open(path)) {
+                byte[] magic = new byte[2];
+                boolean gzip = status.getLen() >= 2 && raw.read(0, magic, 0, 2) == 2
+                        && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+                if (gzip) {
+                    return gzipRange(uri, expectedRank, raw, from, to);
+                }
+                DataInputStream data = new DataInputStream(raw);
+                int[] dims = header(uri, expectedRank, data);
+                long total = product(dims);
+                long headerBytes = 4L + 4L * dims.length;
+                if (status.getLen() != headerBytes + total) {
+                    throw new DataFormatException(uri, (status.getLen() < headerBytes + total ? "truncated"
+                            : "trailing bytes") + ": header " + Arrays.toString(dims) + " declares " + total
+                            + " bytes of data, the file has " + (status.getLen() - headerBytes));
+                }
+                int[] range = rangeDims(uri, dims, from, to);
+                long itemSize = total / dims[0];
+                byte[] bytes = new byte[(int) (itemSize * (to - from))];
+                raw.seek(headerBytes + itemSize * from);
+                raw.readFully(bytes);
+                return new IdxFile(uri, range, bytes);
+            }
+        } catch (IOException e) {
+            throw new DataFormatException(uri, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static IdxFile gzipRange(String uri, int expectedRank, InputStream raw, int from, int to)
+            throws IOException {
+        try {
+            DataInputStream data = new DataInputStream(new GZIPInputStream(new BufferedInputStream(raw, 1 << 16),
+                    1 << 16));
+            int[] dims = header(uri, expectedRank, data);
+            int[] range = rangeDims(uri, dims, from, to);
+            long itemSize = product(dims) / dims[0];
+            data.skipNBytes(itemSize * from);
+            byte[] bytes = new byte[(int) (itemSize * (to - from))];
+            data.readFully(bytes);
+            if (to == dims[0] && data.read() != -1) {
+                drain(data);
+                throw new DataFormatException(uri, "trailing bytes after the " + product(dims) + " bytes the header "
+                        + Arrays.toString(dims) + " declares");
+            }
+            return new IdxFile(uri, range, bytes);
+        } catch (EOFException e) {
+            throw new DataFormatException(uri, "truncated: fewer items than its header declares", e);
+        } catch (IOException e) {
+            throw corruptGzip(uri, e);
+        }
+    }
+
+    /** {@code dims} with the first dimension cut to {@code [from, to)}, or an error when the range exceeds it. */
+    private static int[] rangeDims(String uri, int[] dims, int from, int to) {
+        if (from < 0 || to < from || to > dims[0]) {
+            throw new DataFormatException(uri, "items [" + from + ", " + to + ") asked of a file of " + dims[0]);
+        }
+        int[] range = dims.clone();
+        range[0] = to - from;
+        return range;
+    }
+
+    /** The status of the file at {@code path}, or a one-line error when it is missing or a directory. */
+    private static FileStatus requireFile(FileSystem fs, Path path, String uri) throws IOException {
+        if (!fs.exists(path)) {
+            throw new DataFormatException(uri, "file not found (run submit-scripts/fetch-mnist.sh or set data.dir)");
+        }
+        FileStatus status = fs.getFileStatus(path);
+        if (status.isDirectory()) {
+            throw new DataFormatException(uri, "is a directory, expected an IDX file");
+        }
+        return status;
     }
 
     /**

@@ -34,6 +34,63 @@ public final class MnistData {
     }
 
     /**
+     * Loads examples {@code [from, to)} of one split, reading only their records of an uncompressed image file
+     * ({@link IdxFile#readRange}); the caller keeps the range within the split's (limited) size.
+     *
+     * @throws DataFormatException naming the file at fault
+     */
+    public static ExampleSet load(String dir, Split split, int from, int to, Configuration hadoop) {
+        java.util.List<String> uris = files(dir, split, hadoop);
+        int[] imageDims = IdxFile.readHeader(uris.get(0), 3, hadoop);
+        int[] labelDims = IdxFile.readHeader(uris.get(1), 1, hadoop);
+        requireSameCount(uris.get(0), imageDims[0], uris.get(1), labelDims[0]);
+        IdxFile images = IdxFile.readRange(uris.get(0), 3, from, to, hadoop);
+        IdxFile labels = IdxFile.readRange(uris.get(1), 1, from, to, hadoop);
+        return examples(images, labels, to - from, from);
+    }
+
+    /**
+     * What the driver needs of a split without reading its images: the number of examples ({@code limit} applied)
+     * and one example's shape, from the headers; the label file (small) is read and every label checked, and an
+     * uncompressed image file's length is checked against its header.
+     *
+     * @return {@code {examples, channels, height, width}}
+     * @throws DataFormatException naming the file at fault
+     */
+    public static int[] check(String dir, Split split, int limit, Configuration hadoop) {
+        java.util.List<String> uris = files(dir, split, hadoop);
+        // The images' header, and an uncompressed file's length against it, before the labels, as load checks them.
+        int[] imageDims = IdxFile.readHeader(uris.get(0), 3, hadoop);
+        IdxFile.readRange(uris.get(0), 3, 0, 0, hadoop);
+        IdxFile labels = IdxFile.read(uris.get(1), 1, hadoop);
+        requireSameCount(uris.get(0), imageDims[0], uris.get(1), labels.count());
+        int n = limit > 0 ? Math.min(limit, labels.count()) : labels.count();
+        labels(labels, n, 0);
+        return new int[] {n, 1, imageDims[1], imageDims[2]};
+    }
+
+    private static void requireSameCount(String images, int imageCount, String labels, int labelCount) {
+        if (imageCount != labelCount) {
+            throw new DataFormatException(labels, labelCount + " labels but " + images + " has " + imageCount
+                    + " images");
+        }
+    }
+
+    /** The first {@code n} labels of {@code labels}, each checked to be a digit; {@code first} numbers them. */
+    private static int[] labels(IdxFile labels, int n, int first) {
+        int[] y = new int[n];
+        byte[] rawLabels = labels.data();
+        for (int i = 0; i < n; i++) {
+            y[i] = rawLabels[i] & 0xff;
+            if (y[i] >= CLASSES) {
+                throw new DataFormatException(labels.file(), "label " + y[i] + " at index " + (first + i)
+                        + " is not a digit 0-9");
+            }
+        }
+        return y;
+    }
+
+    /**
      * Checks, from the headers alone, that the test images have the training images' size: a model sized for one
      * cannot score the other, and that must show before training rather than after an epoch.
      *
@@ -58,19 +115,13 @@ public final class MnistData {
 
     /** Combines a validated image file and label file into examples; exposed for tests. */
     static ExampleSet fromIdx(IdxFile images, IdxFile labels, int limit) {
-        if (images.count() != labels.count()) {
-            throw new DataFormatException(labels.file(), labels.count() + " labels but " + images.file() + " has "
-                    + images.count() + " images");
-        }
-        int n = limit > 0 ? Math.min(limit, images.count()) : images.count();
-        int[] y = new int[n];
-        byte[] rawLabels = labels.data();
-        for (int i = 0; i < n; i++) {
-            y[i] = rawLabels[i] & 0xff;
-            if (y[i] >= CLASSES) {
-                throw new DataFormatException(labels.file(), "label " + y[i] + " at index " + i + " is not a digit 0-9");
-            }
-        }
+        requireSameCount(images.file(), images.count(), labels.file(), labels.count());
+        return examples(images, labels, limit > 0 ? Math.min(limit, images.count()) : images.count(), 0);
+    }
+
+    /** The first {@code n} images and labels; {@code first} is the first one's index in its file, for messages. */
+    private static ExampleSet examples(IdxFile images, IdxFile labels, int n, int first) {
+        int[] y = labels(labels, n, first);
         int pixels = images.itemSize();
         float[] x = new float[n * pixels];
         byte[] rawImages = images.data();

@@ -14,7 +14,22 @@ public record MnistSource(String dir, int trainLimit, int testLimit) implements 
 
     @Override
     public ExampleSet load(Split split, Configuration hadoop) {
-        return MnistData.load(dir, split, split == Split.TRAIN ? trainLimit : testLimit, hadoop);
+        return MnistData.load(dir, split, limit(split), hadoop);
+    }
+
+    /** Reads only the records of the range (uncompressed files; a gzipped file is decompressed up to its end). */
+    @Override
+    public ExampleSet load(Split split, int from, int to, Configuration hadoop) {
+        return MnistData.load(dir, split, from, to, hadoop);
+    }
+
+    @Override
+    public int count(Split split, Configuration hadoop) {
+        return MnistData.check(dir, split, limit(split), hadoop)[0];
+    }
+
+    int limit(Split split) {
+        return split == Split.TRAIN ? trainLimit : testLimit;
     }
 
     @Override

@@ -12,6 +12,7 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
@@ -125,44 +126,82 @@ public final class ParquetExamples {
             throw new DataFormatException(files.get(0), rows + " rows of " + columns.length() + " values do not fit "
                     + "one array; set data.trainLimit / data.testLimit");
         }
-        int n = (int) rows;
-        float[] x = new float[n * columns.length()];
-        int[] y = new int[n];
-        int done = 0;
+        return read(files, columns, 0, (int) rows, hadoop);
+    }
+
+    /**
+     * Reads rows {@code [from, to)} of {@code files} (taken one after the other), validating every value of those
+     * rows. Only the row groups that hold rows of the range are read; the others are skipped by their footers' row
+     * counts, so the bytes read are the range's row groups plus every file's footer up to the range's end.
+     *
+     * @throws DataFormatException naming the file, column, row group and row of the first bad value, or the
+     *     range when the files hold fewer rows
+     */
+    static Rows read(List<String> files, Columns columns, int from, int to, Configuration hadoop) {
+        if ((long) (to - from) * columns.length() > Integer.MAX_VALUE - 8) {
+            throw new DataFormatException(files.get(0), (to - from) + " rows of " + columns.length() + " values do "
+                    + "not fit one array; use more workers or set data.trainLimit / data.testLimit");
+        }
+        float[] x = new float[(to - from) * columns.length()];
+        int[] y = new int[to - from];
+        long first = 0; // the index of the current file's first row among all the files' rows
         for (String file : files) {
-            if (done == n) {
+            if (first >= to) {
                 break;
             }
-            done = readFile(file, columns, x, y, done, n, hadoop);
+            first = readFile(file, columns, x, y, first, from, to, hadoop);
+        }
+        if (first < to) {
+            throw new DataFormatException(files.get(files.size() - 1), "rows [" + from + ", " + to + ") asked of "
+                    + first + " rows");
         }
         return new Rows(x, y);
     }
 
-    private static int readFile(String file, Columns columns, float[] x, int[] y, int done, int n,
-                                Configuration hadoop) {
+    /**
+     * Reads the rows of {@code file} that fall in {@code [from, to)} into {@code x} and {@code y} (at their offsets
+     * from {@code from}); {@code first} is the file's first row's index.
+     *
+     * @return the index of the row after the file's last
+     */
+    private static long readFile(String file, Columns columns, float[] x, int[] y, long first, int from, int to,
+                                 Configuration hadoop) {
         try (ParquetFileReader reader = open(file, hadoop)) {
+            if (first + reader.getRecordCount() <= from) {
+                return first + reader.getRecordCount(); // the footer alone: no row of it is wanted
+            }
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             FeatureKind kind = featureKind(schema, columns.features(), file);
             boolean int64 = labelType(schema, columns.label(), file) == PrimitiveTypeName.INT64;
             MessageType projection = new MessageType(schema.getName(), schema.getType(columns.features()),
                     schema.getType(columns.label()));
             reader.setRequestedSchema(projection);
-            int group = 0;
-            PageReadStore pages;
-            while (done < n && (pages = reader.readNextRowGroup()) != null) {
+            long at = first;
+            List<BlockMetaData> groups = reader.getRowGroups();
+            for (int group = 0; group < groups.size() && at < to; group++) {
+                long rows = groups.get(group).getRowCount();
+                if (at + rows <= from) {
+                    reader.skipNextRowGroup();
+                    at += rows;
+                    continue;
+                }
+                PageReadStore pages = reader.readNextRowGroup();
                 RecordReader<Group> records = new ColumnIOFactory().getColumnIO(projection, schema)
                         .getRecordReader(pages, new GroupRecordConverter(projection));
-                long rows = pages.getRowCount();
-                for (long r = 0; r < rows && done < n; r++) {
+                for (long r = 0; r < rows && at + r < to; r++) {
                     Group row = records.read();
+                    long index = at + r;
+                    if (index < from) {
+                        continue; // before the range, in a row group the range starts in
+                    }
+                    int i = (int) (index - from);
                     String where = "row group " + group + ", row " + r;
-                    features(row, kind, columns, x, done * columns.length(), file, where);
-                    y[done] = label(row, int64, columns, file, where);
-                    done++;
+                    features(row, kind, columns, x, i * columns.length(), file, where);
+                    y[i] = label(row, int64, columns, file, where);
                 }
-                group++;
+                at += rows;
             }
-            return done;
+            return first + reader.getRecordCount();
         } catch (IOException e) {
             throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
         }

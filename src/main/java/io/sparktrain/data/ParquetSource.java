@@ -30,8 +30,25 @@ public record ParquetSource(String dir, ParquetExamples.Columns columns, List<In
 
     @Override
     public Examples load(Split split, Configuration hadoop) {
-        ParquetExamples.Rows rows = ParquetExamples.read(files(split, hadoop), columns,
-                split == Split.TRAIN ? trainLimit : testLimit, hadoop);
+        return shaped(ParquetExamples.read(files(split, hadoop), columns, split == Split.TRAIN ? trainLimit : testLimit,
+                hadoop));
+    }
+
+    /** Reads only the row groups that hold rows of the range (and the footers before it). */
+    @Override
+    public Examples load(Split split, int from, int to, Configuration hadoop) {
+        return shaped(ParquetExamples.read(files(split, hadoop), columns, from, to, hadoop));
+    }
+
+    /** The split's rows from its footers (schemas checked), the limit applied; no row is read. */
+    @Override
+    public int count(Split split, Configuration hadoop) {
+        long rows = ParquetExamples.checkSchemas(files(split, hadoop), columns, hadoop);
+        int limit = split == Split.TRAIN ? trainLimit : testLimit;
+        return (int) Math.min(limit > 0 ? limit : Integer.MAX_VALUE - 8, rows);
+    }
+
+    private Examples shaped(ParquetExamples.Rows rows) {
         return new RowShape(shape).examples(rows.features(), rows.labels(), columns.classes());
     }
 

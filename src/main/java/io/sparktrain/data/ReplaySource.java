@@ -22,6 +22,24 @@ public record ReplaySource(ExampleSource current, ExampleSource earlier, int[] e
         return split == Split.TEST ? now : now.concat(earlier.load(Split.TRAIN, hadoop).subset(earlierIndices));
     }
 
+    /**
+     * The range's part of the new data is read as {@code current} reads a range; the replayed part, scattered
+     * over the earlier data, is read from the whole earlier split.
+     */
+    @Override
+    public Examples load(Split split, int from, int to, Configuration hadoop) {
+        if (split == Split.TEST) {
+            return current.load(split, from, to, hadoop);
+        }
+        int now = current.count(Split.TRAIN, hadoop);
+        if (to <= now) {
+            return current.load(split, from, to, hadoop);
+        }
+        int[] replayed = java.util.Arrays.copyOfRange(earlierIndices, Math.max(from, now) - now, to - now);
+        Examples earlierPart = earlier.load(Split.TRAIN, hadoop).subset(replayed);
+        return from >= now ? earlierPart : current.load(split, from, now, hadoop).concat(earlierPart);
+    }
+
     @Override
     public String describe() {
         return current.describe() + ", replaying " + earlierIndices.length + " examples of " + earlier.describe();

@@ -19,6 +19,17 @@ public record SeqMnistSource(String dir, int trainLimit, int testLimit, boolean 
                 pixelByPixel);
     }
 
+    /** Reads only the records of the range, as {@link MnistSource} does. */
+    @Override
+    public SequenceSet load(Split split, int from, int to, Configuration hadoop) {
+        return SequenceSet.fromImages(MnistData.load(dir, split, from, to, hadoop), pixelByPixel);
+    }
+
+    @Override
+    public int count(Split split, Configuration hadoop) {
+        return MnistData.check(dir, split, split == Split.TRAIN ? trainLimit : testLimit, hadoop)[0];
+    }
+
     @Override
     public String describe() {
         return "MNIST IDX files in " + dir + " read " + (pixelByPixel ? "pixel by pixel" : "row by row");

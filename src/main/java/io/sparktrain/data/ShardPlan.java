@@ -8,8 +8,11 @@ import java.util.SplittableRandom;
  * Everything is a pure function of the example count, the shard count, the minibatch size and the seed, so the
  * driver, the executors and the tests all compute the same plan without shipping it.
  *
- * <p>Shards are balanced (sizes differ by at most one) and drawn from one seeded permutation of the examples, so
- * each shard is a uniform sample. Within a shard, each epoch visits the examples in a fresh seeded order, in
+ * <p>Shards are contiguous, balanced blocks of the training set in its stored order: shard {@code s} is examples
+ * {@code [shardStart(s), shardEnd(s))}, and sizes differ by at most one. Contiguous blocks let each executor read
+ * only the bytes of its own shard (a record range, a run of row groups, a list of files) instead of the whole split.
+ * A shard is therefore a uniform sample only when the stored order is random: data sorted by class should be
+ * shuffled once when written. Within a shard, each epoch visits the examples in a fresh seeded order, in
  * minibatches of {@code batchSize}; the last minibatch of a shard may be smaller.
  */
 public final class ShardPlan implements Serializable {
@@ -54,12 +57,23 @@ public final class ShardPlan implements Serializable {
         return examples / shards + (s < examples % shards ? 1 : 0);
     }
 
-    /** The indices (into the full training set) of the examples in shard {@code s}. */
+    /** The index (into the full training set) of the first example of shard {@code s}. */
+    public int shardStart(int s) {
+        return s * (examples / shards) + Math.min(s, examples % shards);
+    }
+
+    /** One past the index of the last example of shard {@code s}: shard {@code s} is {@code [shardStart, shardEnd)}. */
+    public int shardEnd(int s) {
+        return shardStart(s) + shardSize(s);
+    }
+
+    /** The indices (into the full training set) of the examples in shard {@code s}, ascending and contiguous. */
     public int[] shardIndices(int s) {
-        int[] all = permutation(examples, mix(seed, -1, -1));
-        int start = s * (examples / shards) + Math.min(s, examples % shards);
+        int start = shardStart(s);
         int[] mine = new int[shardSize(s)];
-        System.arraycopy(all, start, mine, 0, mine.length);
+        for (int i = 0; i < mine.length; i++) {
+            mine[i] = start + i;
+        }
         return mine;
     }
 

@@ -46,7 +46,7 @@ public final class EvaluationJob {
         Loaded loaded = load(location, data, overrides, hadoop);
         JobConfig job = loaded.model().job();
         try (JavaSparkContext sc = SparkContexts.open(TrainingJob.sparkConf(sparkConf, job, "evaluate-"))) {
-            Evaluation e = Scoring.evaluate(sc, loaded.data().source(), loaded.data().test().size(),
+            Evaluation e = Scoring.evaluate(sc, loaded.data().source(), loaded.data().testSize(),
                     job.training().workers(), loaded.model().network(), job.training().evalBatchSize());
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("model", location);

@@ -7,7 +7,6 @@ import io.sparktrain.data.CsvSequences;
 import io.sparktrain.data.CsvSource;
 import io.sparktrain.data.DataAccess;
 import io.sparktrain.data.DataFormatException;
-import io.sparktrain.data.ExampleSet;
 import io.sparktrain.data.ExampleSource;
 import io.sparktrain.data.Examples;
 import io.sparktrain.data.FeatureScaling;
@@ -34,21 +33,36 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A job's data as the driver read and validated it, before any Spark job: the source executors load their shards
- * from, both splits, and the network sized for them. The data-format switch lives here.
+ * A job's data as the driver checked it, before any Spark job: the source executors load their shards from, the
+ * size of both splits, and the network sized for them. The data-format switch lives here.
+ *
+ * <p>The driver reads only what it needs to validate and to size the network: IDX headers and label files
+ * (MNIST, sequential MNIST), Parquet footers (schemas and row counts). CSV sequences are read whole, because the
+ * features per step, the longest sequence and the standardisation statistics come from all of them; text is read
+ * whole, because its vocabulary and its train/test cut come from all of it.
  *
  * @param source what executors load their shards from
- * @param train the training split
- * @param test the test split
+ * @param trainSize the number of training examples
+ * @param testSize the number of test examples
  * @param network the job's network, sized for the data
  * @param metrics what metrics.json records about the data
  * @param vocabulary a text job's characters
  */
-public record JobData(ExampleSource source, Examples train, Examples test, NetworkSpec network,
+public record JobData(ExampleSource source, int trainSize, int testSize, NetworkSpec network,
                       Map<String, Object> metrics, Optional<Vocabulary> vocabulary) {
 
+    /** Reads the whole training split (a single-process use such as {@code bench}; training reads shards). */
+    public Examples loadTrain(Configuration hadoop) {
+        return source.load(Split.TRAIN, 0, trainSize, hadoop);
+    }
+
+    /** Reads test examples {@code [from, to)}. */
+    public Examples loadTest(int from, int to, Configuration hadoop) {
+        return source.load(Split.TEST, from, to, hadoop);
+    }
+
     /**
-     * Builds the job's data source, reads both splits and sizes the network to them.
+     * Builds the job's data source, checks both splits and sizes the network to them.
      *
      * @throws ConfigException when the data contradict the model settings
      * @throws io.sparktrain.data.DataFormatException when a file is missing or malformed
@@ -80,22 +94,27 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
                 MnistSource source = new MnistSource(qualify("data.dir", d.dir(), hadoop), d.trainLimit(),
                         d.testLimit());
                 MnistData.requireSameImageSize(source.dir(), hadoop);
-                ExampleSet train = source.load(Split.TRAIN, hadoop);
-                NetworkSpec network = job.model().resolve(0, train.numClasses());
-                Shape data = Shape.map(train.exampleShape()[0], train.exampleShape()[1], train.exampleShape()[2]);
+                // Headers and label files only: {examples, channels, height, width}.
+                int[] train = MnistData.check(source.dir(), Split.TRAIN, d.trainLimit(), hadoop);
+                int[] test = MnistData.check(source.dir(), Split.TEST, d.testLimit(), hadoop);
+                NetworkSpec network = job.model().resolve(0, MnistData.CLASSES);
+                Shape data = Shape.map(train[1], train[2], train[3]);
                 if (!data.equals(network.input())) {
                     throw new ConfigException("model.input is " + network.input() + " but " + d.dir()
-                            + " holds examples of " + Arrays.toString(train.exampleShape()));
+                            + " holds examples of " + Arrays.toString(Arrays.copyOfRange(train, 1, 4)));
                 }
-                return new JobData(source, train, source.load(Split.TEST, hadoop), network, metrics,
-                        Optional.empty());
+                return new JobData(source, train[0], test[0], network, metrics, Optional.empty());
             }
             case SEQ_MNIST -> {
                 SeqMnistSource source = new SeqMnistSource(qualify("data.dir", d.dir(), hadoop), d.trainLimit(),
                         d.testLimit(), d.pixelByPixel());
                 MnistData.requireSameImageSize(source.dir(), hadoop);
-                SequenceSet train = source.load(Split.TRAIN, hadoop);
-                return sequences(source, train, source.load(Split.TEST, hadoop), job, metrics);
+                int[] train = MnistData.check(source.dir(), Split.TRAIN, d.trainLimit(), hadoop);
+                int[] test = MnistData.check(source.dir(), Split.TEST, d.testLimit(), hadoop);
+                int features = d.pixelByPixel() ? 1 : train[3];
+                int steps = d.pixelByPixel() ? train[2] * train[3] : train[2];
+                return sequences(source, new Sequences(train[0], features, steps, MnistData.CLASSES),
+                        new Sequences(test[0], features, steps, MnistData.CLASSES), job, metrics);
             }
             case CSV -> {
                 int classes = job.model().classes().orElseThrow();
@@ -117,7 +136,8 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
                     train = scaling.apply(train);
                     metrics.put("standardization", Map.of("mean", scaling.mean(), "std", scaling.std()));
                 }
-                return sequences(source, train, source.load(Split.TEST, hadoop), job, metrics);
+                return sequences(source, Sequences.of(train), Sequences.of(source.load(Split.TEST, hadoop)), job,
+                        metrics);
             }
             case TEXT -> {
                 String file = qualify("data.text.file", d.textFile(), hadoop);
@@ -137,8 +157,8 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
                 if (test.size() == 0) {
                     throw new ConfigException("data.text.testFraction (" + d.testFraction() + ") leaves no test text");
                 }
-                return new JobData(source, train, test, job.model().resolve(vocabulary.size(), vocabulary.size()),
-                        metrics, Optional.of(vocabulary));
+                return new JobData(source, train.size(), test.size(),
+                        job.model().resolve(vocabulary.size(), vocabulary.size()), metrics, Optional.of(vocabulary));
             }
             case PARQUET -> {
                 return parquet(job, hadoop, metrics);
@@ -163,10 +183,12 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
             }
         }
         metrics.put("shape", p.shape());
-        Examples train = source.load(Split.TRAIN, hadoop);
-        Examples test = source.load(Split.TEST, hadoop);
+        // Counts from the footers: no row is read here; a bad value is found, and named, by the executor reading it.
+        int trainRows = (int) Math.min(d.trainLimit() > 0 ? d.trainLimit() : Integer.MAX_VALUE - 8, rows[0]);
+        int testRows = (int) Math.min(d.testLimit() > 0 ? d.testLimit() : Integer.MAX_VALUE - 8, rows[1]);
         if (p.sequences()) {
-            return sequences(source, (SequenceSet) train, (SequenceSet) test, job, metrics);
+            return sequences(source, new Sequences(trainRows, p.shape().get(1), p.shape().get(0), classes),
+                    new Sequences(testRows, p.shape().get(1), p.shape().get(0), classes), job, metrics);
         }
         NetworkSpec network = job.model().resolve(0, classes);
         Shape data = p.shape().size() == 3 ? Shape.map(p.shape().get(0), p.shape().get(1), p.shape().get(2))
@@ -176,10 +198,17 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
                     + (p.shape().size() == 1 ? " (a flat row of n values needs model.input = {channels = n, "
                     + "height = 1, width = 1})" : ""));
         }
-        return new JobData(source, train, test, network, metrics, Optional.empty());
+        return new JobData(source, trainRows, testRows, network, metrics, Optional.empty());
     }
 
-    private static JobData sequences(ExampleSource source, SequenceSet train, SequenceSet test, JobConfig job,
+    /** What sizing a sequence model takes from a split: its size, features per step, longest sequence, classes. */
+    private record Sequences(int size, int features, int maxLength, int classes) {
+        static Sequences of(SequenceSet set) {
+            return new Sequences(set.size(), set.features(), set.maxLength(), set.numClasses());
+        }
+    }
+
+    private static JobData sequences(ExampleSource source, Sequences train, Sequences test, JobConfig job,
                                      Map<String, Object> metrics) {
         if (test.features() != train.features()) {
             throw new ConfigException("the test split has " + test.features() + " features per step, the training "
@@ -192,8 +221,8 @@ public record JobData(ExampleSource source, Examples train, Examples test, Netwo
         }
         metrics.put("featuresPerStep", train.features());
         metrics.put("longestSequence", longest);
-        return new JobData(source, train, test, job.model().resolve(train.features(), train.numClasses()), metrics,
-                Optional.empty());
+        return new JobData(source, train.size(), test.size(), job.model().resolve(train.features(),
+                train.classes()), metrics, Optional.empty());
     }
 
     private static String describe(Vocabulary vocabulary) {

@@ -34,8 +34,8 @@ public final class ReportJob {
 
     /** The page for a run whose network, metrics and test examples are at hand. */
     static String html(NetworkSpec spec, JsonNode metrics, String configText, MultiLayerNetwork network,
-                       Examples test, int batchSize) {
-        List<ReportPage.Misclassified> wrong = misclassified(network, test, batchSize);
+                       JobData data, Configuration hadoop, int batchSize) {
+        List<ReportPage.Misclassified> wrong = misclassified(network, data, hadoop, batchSize);
         String note = wrong.isEmpty() ? "None among the test examples." : "The first " + wrong.size()
                 + " misclassified test examples (index: true class \u2192 predicted class).";
         return ReportPage.html(metrics, configText, ModelSummary.of(spec).table(), wrong, note);
@@ -67,7 +67,7 @@ public final class ReportJob {
             String html;
             try {
                 JobData data = JobData.prepare(model.job(), model.vocabulary(), hadoop);
-                html = html(data.network(), metrics, config, model.network(), data.test(),
+                html = html(data.network(), metrics, config, model.network(), data, hadoop,
                         model.job().training().evalBatchSize());
             } catch (DataFormatException | ConfigException e) {
                 NetworkSpec spec = model.job().model().classes().isPresent() && (!model.job().model().sequences()
@@ -84,32 +84,41 @@ public final class ReportJob {
         }
     }
 
-    /** The first few test examples the network gets wrong (for per-step labels: examples with any wrong step). */
-    private static List<ReportPage.Misclassified> misclassified(MultiLayerNetwork network, Examples test,
-                                                                int batchSize) {
+    /** Test examples read per chunk while looking for misclassified ones: most reports need the first chunk only. */
+    private static final int CHUNK = 4096;
+
+    /**
+     * The first few test examples the network gets wrong (for per-step labels: examples with any wrong step), the
+     * test split read chunk by chunk until they are found.
+     */
+    private static List<ReportPage.Misclassified> misclassified(MultiLayerNetwork network, JobData data,
+                                                                Configuration hadoop, int batchSize) {
         List<ReportPage.Misclassified> wrong = new ArrayList<>();
-        int[] order = IntStream.range(0, test.size()).toArray();
-        for (int from = 0; from < test.size() && wrong.size() < SHOWN; from += batchSize) {
-            int to = Math.min(from + batchSize, test.size());
-            DataSet batch = test.minibatch(order, from, to);
-            INDArray out = network.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(),
-                    batch.getLabelsMaskArray());
-            if (out.rank() != 2) {
-                return wrong; // per-step outputs: no single class per example to show
-            }
-            for (int k = 0; k < to - from && wrong.size() < SHOWN; k++) {
-                int predicted = out.getRow(k).argMax().getInt(0);
-                int label = batch.getLabels().getRow(k).argMax().getInt(0);
-                if (predicted != label) {
-                    float[] pixels = null;
-                    int h = 0;
-                    int w = 0;
-                    if (test instanceof ExampleSet images && images.exampleShape()[0] == 1) {
-                        h = images.exampleShape()[1];
-                        w = images.exampleShape()[2];
-                        pixels = batch.getFeatures().slice(k).dup('c').data().asFloat();
+        for (int start = 0; start < data.testSize() && wrong.size() < SHOWN; start += CHUNK) {
+            Examples test = data.loadTest(start, Math.min(start + CHUNK, data.testSize()), hadoop);
+            int[] order = IntStream.range(0, test.size()).toArray();
+            for (int from = 0; from < test.size() && wrong.size() < SHOWN; from += batchSize) {
+                int to = Math.min(from + batchSize, test.size());
+                DataSet batch = test.minibatch(order, from, to);
+                INDArray out = network.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(),
+                        batch.getLabelsMaskArray());
+                if (out.rank() != 2) {
+                    return wrong; // per-step outputs: no single class per example to show
+                }
+                for (int k = 0; k < to - from && wrong.size() < SHOWN; k++) {
+                    int predicted = out.getRow(k).argMax().getInt(0);
+                    int label = batch.getLabels().getRow(k).argMax().getInt(0);
+                    if (predicted != label) {
+                        float[] pixels = null;
+                        int h = 0;
+                        int w = 0;
+                        if (test instanceof ExampleSet images && images.exampleShape()[0] == 1) {
+                            h = images.exampleShape()[1];
+                            w = images.exampleShape()[2];
+                            pixels = batch.getFeatures().slice(k).dup('c').data().asFloat();
+                        }
+                        wrong.add(new ReportPage.Misclassified(start + from + k, label, predicted, pixels, h, w));
                     }
-                    wrong.add(new ReportPage.Misclassified(from + k, label, predicted, pixels, h, w));
                 }
             }
         }

@@ -105,16 +105,16 @@ public final class RetrainJob {
                 if (start.startsWith("warm")) {
                     trainer = trainer.startingFrom(incumbent.get().network());
                 }
-                TrainingResult result = trainer.train(replay.source(), data.train().size() + replay.examples(),
-                        data.test().size());
+                TrainingResult result = trainer.train(replay.source(), data.trainSize() + replay.examples(),
+                        data.testSize());
                 // The candidate's figures are the trainer's last evaluation: the same test partitions and code.
                 Evaluation candidate = result.test();
                 Optional<Evaluation> incumbentScore = incumbent.map(m -> Scoring.evaluate(sc, data.source(),
-                        data.test().size(), job.training().workers(), m.network(), job.training().evalBatchSize()));
+                        data.testSize(), job.training().workers(), m.network(), job.training().evalBatchSize()));
                 Gate gate = Gate.decide(settings, candidate, incumbentScore);
 
                 Map<String, Object> metrics = RunMetrics.of(job, data.network(), result, sc);
-                metrics.put("data", data.metrics());
+                metrics.put("data", RunMetrics.data(data.metrics(), result));
                 metrics.put("provenance", Map.of("data", inputs, "versions", Provenance.versions(sc.version())));
                 int version = registry.nextVersion();
                 Map<String, Object> manifest = new LinkedHashMap<>();
@@ -193,8 +193,8 @@ public final class RetrainJob {
                         + earlier.network().classes() + " classes, the job's " + data.network().input() + " with "
                         + data.network().classes());
             }
-            int k = (int) Math.min(Math.round(fraction * data.train().size()), earlier.train().size());
-            int[] order = java.util.stream.IntStream.range(0, earlier.train().size()).toArray();
+            int k = (int) Math.min(Math.round(fraction * data.trainSize()), earlier.trainSize());
+            int[] order = java.util.stream.IntStream.range(0, earlier.trainSize()).toArray();
             java.util.Random random = new java.util.Random(job.training().seed());
             for (int i = order.length - 1; i > 0; i--) {
                 int j = random.nextInt(i + 1);

@@ -44,6 +44,18 @@ final class RunMetrics {
         return m;
     }
 
+    /**
+     * The {@code data} section: what the driver recorded of the data, and {@code bytesReadPerShard}, the bytes each
+     * shard's executor read to load its shard, when they were measured.
+     */
+    static Map<String, Object> data(Map<String, Object> recorded, TrainingResult r) {
+        Map<String, Object> data = new LinkedHashMap<>(recorded);
+        if (!r.bytesReadPerShard().isEmpty()) {
+            data.put("bytesReadPerShard", r.bytesReadPerShard());
+        }
+        return data;
+    }
+
     /** Accuracy, loss and target count; perplexity for a text model. */
     static Map<String, Object> test(Evaluation e, boolean text) {
         Map<String, Object> test = new LinkedHashMap<>();

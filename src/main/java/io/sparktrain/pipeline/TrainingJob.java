@@ -140,7 +140,7 @@ public final class TrainingJob {
                     "--resume: no valid checkpoint in " + store.dir() + (existing.isEmpty() ? ""
                             : " (" + existing.size() + " found, none readable: see the warnings above)")));
             loaded.checkpoint().identity().requireSame(Checkpoint.Identity.of(data.network(), job.training(),
-                    data.train().size(), data.test().size()), loaded.path().toString());
+                    data.trainSize(), data.testSize()), loaded.path().toString());
             LOG.info("resuming from {}: epoch {}, round {} ({} rounds done)", loaded.path(),
                     loaded.checkpoint().epoch() + 1, loaded.checkpoint().nextRound() + 1,
                     loaded.checkpoint().roundsDone());
@@ -151,13 +151,13 @@ public final class TrainingJob {
     /** The job's data read and checked against its model and training settings, without Spark. */
     public static JobData validated(JobConfig job, Configuration hadoop) {
         JobData data = JobData.prepare(job, hadoop);
-        if (data.train().size() < job.training().workers()) {
+        if (data.trainSize() < job.training().workers()) {
             throw new ConfigException("training.workers (" + job.training().workers() + ") exceeds the "
-                    + data.train().size() + " training examples");
+                    + data.trainSize() + " training examples");
         }
         checkFitsNativeMemory(ModelSummary.of(data.network()).totalParams(), Pointer.maxBytes());
         LOG.info("{}", data.network().summary());
-        LOG.info("data: {} training and {} test examples from {}", data.train().size(), data.test().size(),
+        LOG.info("data: {} training and {} test examples from {}", data.trainSize(), data.testSize(),
                 data.source().describe());
         return data;
     }
@@ -244,9 +244,9 @@ public final class TrainingJob {
                                 display.epoch(record);
                             }
                         })
-                        .train(data.source(), data.train().size(), data.test().size());
+                        .train(data.source(), data.trainSize(), data.testSize());
                 metrics = RunMetrics.of(job, data.network(), result, sc);
-                metrics.put("data", data.metrics());
+                metrics.put("data", RunMetrics.data(data.metrics(), result));
                 metrics.put("checkpoints", Map.of("dir", resumption.store().dir().toString(),
                         "everyRounds", job.checkpoint().everyRounds(), "resumedFrom", resumption.fromPath(),
                         "roundsBeforeResume", resumption.from().map(Checkpoint::roundsDone).orElse(0)));
@@ -262,7 +262,7 @@ public final class TrainingJob {
             stopIfAsked.run(); // the last safe point: once the run folder is being written, it is finished
             output.stage(ReportJob.REPORT, ReportJob.html(data.network(),
                     new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(metrics), job.render(),
-                    result.network(), data.test(), job.training().evalBatchSize())
+                    result.network(), data, hadoop, job.training().evalBatchSize())
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             output.write(result.network(), ModelDescription.of(data.network()), job.render(), metrics,
                     data.vocabulary());

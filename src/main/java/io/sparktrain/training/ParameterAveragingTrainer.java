@@ -1,6 +1,7 @@
 package io.sparktrain.training;
 
 import io.sparktrain.config.TrainingConfig;
+import io.sparktrain.data.DataAccess;
 import io.sparktrain.data.Examples;
 import io.sparktrain.data.ExampleSource;
 import io.sparktrain.data.ShardPlan;
@@ -23,6 +24,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -120,14 +122,16 @@ public final class ParameterAveragingTrainer {
         // serialised there costs each round's tasks milliseconds to write and read back.
         Broadcast<SerializableHadoopConf> hadoop = sc.broadcast(new SerializableHadoopConf(sc.hadoopConfiguration()));
 
+        CollectionAccumulator<long[]> reads = sc.sc().collectionAccumulator("bytes read per shard");
         JavaRDD<Examples> shards = sc.parallelize(range(workers), workers)
-                .mapPartitionsWithIndex(new LoadShard(source, hadoop, plan), true)
+                .mapPartitionsWithIndex(new LoadShard(source, hadoop, plan, reads), true)
                 .persist(StorageLevel.MEMORY_ONLY());
         JavaRDD<Examples> testParts = sc.parallelize(range(workers), workers)
                 .mapPartitionsWithIndex(new LoadTestPart(source, hadoop, testSize, workers), true)
                 .persist(StorageLevel.MEMORY_ONLY());
         try {
-            return trainOn(plan, shards, java.util.Optional.of(testParts), trainSize, testSize);
+            return trainOn(plan, shards, java.util.Optional.of(testParts), trainSize, testSize)
+                    .withBytesReadPerShard(bytesRead(reads, workers));
         } finally {
             shards.unpersist(false);
             testParts.unpersist(false);
@@ -497,26 +501,52 @@ public final class ParameterAveragingTrainer {
         }
     }
 
-    /** Executor side: loads the shard of partition {@code index}. */
-    private record LoadShard(ExampleSource source, Broadcast<SerializableHadoopConf> hadoop, ShardPlan plan)
+    /**
+     * The bytes each shard's load read (the last load of each, should one have been recomputed), logged; empty
+     * when some shard's figure is missing.
+     */
+    private static List<Long> bytesRead(CollectionAccumulator<long[]> reads, int workers) {
+        long[] bytes = new long[workers];
+        Arrays.fill(bytes, -1);
+        for (long[] r : reads.value()) {
+            bytes[(int) r[0]] = r[1];
+        }
+        if (Arrays.stream(bytes).anyMatch(b -> b < 0)) {
+            return List.of();
+        }
+        LOG.info("bytes read per shard: {} (total {})", Arrays.toString(bytes), Arrays.stream(bytes).sum());
+        return Arrays.stream(bytes).boxed().toList();
+    }
+
+    /**
+     * Executor side: loads the shard of partition {@code index}, examples {@code [shardStart, shardEnd)}, reading
+     * only their bytes where the source can, and records the bytes read in {@code reads} ({@code {shard, bytes}}).
+     */
+    private record LoadShard(ExampleSource source, Broadcast<SerializableHadoopConf> hadoop, ShardPlan plan,
+                             CollectionAccumulator<long[]> reads)
             implements Function2<Integer, Iterator<Integer>, Iterator<Examples>> {
         @Override
         public Iterator<Examples> call(Integer index, Iterator<Integer> ignored) {
-            Examples all = source.load(Split.TRAIN, hadoop.value().get());
-            return Collections.singletonList(all.subset(plan.shardIndices(index))).iterator();
+            long before = DataAccess.threadBytesRead();
+            Examples mine = source.load(Split.TRAIN, plan.shardStart(index), plan.shardEnd(index),
+                    hadoop.value().get());
+            long bytes = DataAccess.threadBytesRead() - before;
+            LOG.info("shard {}: examples [{}, {}) loaded, {} bytes read", index, plan.shardStart(index),
+                    plan.shardEnd(index), bytes);
+            reads.add(new long[] {index, bytes});
+            return Collections.singletonList(mine).iterator();
         }
     }
 
-    /** Executor side: loads a contiguous slice of the test split. */
+    /** Executor side: loads a contiguous slice of the test split, reading only its bytes where the source can. */
     record LoadTestPart(ExampleSource source, Broadcast<SerializableHadoopConf> hadoop, int testSize,
                                 int parts)
             implements Function2<Integer, Iterator<Integer>, Iterator<Examples>> {
         @Override
         public Iterator<Examples> call(Integer index, Iterator<Integer> ignored) {
-            Examples all = source.load(Split.TEST, hadoop.value().get());
             int from = (int) ((long) testSize * index / parts);
             int to = (int) ((long) testSize * (index + 1) / parts);
-            return Collections.singletonList(all.subset(IntStream.range(from, to).toArray())).iterator();
+            return Collections.singletonList(source.load(Split.TEST, from, to, hadoop.value().get())).iterator();
         }
     }
 

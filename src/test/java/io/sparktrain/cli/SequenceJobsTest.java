@@ -98,7 +98,7 @@ class SequenceJobsTest {
 
         assertEquals(ExitCode.OK, run("sample", runDir.toString(), "--length", "80", "--prime", "the ", "--seed", "5"),
                 stderr());
-        String sample = cli.stdout().stripTrailing();
+        String sample = cli.stdout().replaceFirst("\\R\\z", ""); // the line end only: a sample may end in a space
         assertEquals(80, sample.length(), sample);
         String vocabulary = new ObjectMapper().readTree(runDir.resolve("vocabulary.json").toFile())
                 .get("characters").asText();

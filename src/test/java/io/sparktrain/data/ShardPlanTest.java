@@ -28,10 +28,30 @@ class ShardPlanTest {
     }
 
     @Test
-    void samePlanForTheSameSeedAndAnotherForAnother() {
-        assertArrayEquals(new ShardPlan(1000, 3, 10, 1).shardIndices(2), new ShardPlan(1000, 3, 10, 1).shardIndices(2));
-        assertFalse(Arrays.equals(new ShardPlan(1000, 3, 10, 1).shardIndices(2),
-                new ShardPlan(1000, 3, 10, 2).shardIndices(2)));
+    void shardsAreContiguousBlocksInStoredOrder() {
+        ShardPlan plan = new ShardPlan(103, 4, 8, 7); // 26, 26, 26, 25
+        assertEquals(0, plan.shardStart(0));
+        assertEquals(26, plan.shardEnd(0));
+        assertEquals(78, plan.shardStart(3));
+        assertEquals(103, plan.shardEnd(3));
+        for (int s = 0; s < 4; s++) {
+            int[] indices = plan.shardIndices(s);
+            for (int i = 0; i < indices.length; i++) {
+                assertEquals(plan.shardStart(s) + i, indices[i]);
+            }
+            if (s > 0) {
+                assertEquals(plan.shardEnd(s - 1), plan.shardStart(s));
+            }
+        }
+    }
+
+    @Test
+    void sameOrdersForTheSameSeedAndOthersForAnother() {
+        assertArrayEquals(new ShardPlan(1000, 3, 10, 1).epochOrder(2, 0), new ShardPlan(1000, 3, 10, 1).epochOrder(2, 0));
+        assertFalse(Arrays.equals(new ShardPlan(1000, 3, 10, 1).epochOrder(2, 0),
+                new ShardPlan(1000, 3, 10, 2).epochOrder(2, 0)));
+        // The seed shuffles the visiting order, not the blocks.
+        assertArrayEquals(new ShardPlan(1000, 3, 10, 1).shardIndices(2), new ShardPlan(1000, 3, 10, 2).shardIndices(2));
     }
 
     @Test

@@ -155,7 +155,7 @@ class SparktrainClassifierTest {
         // What `evaluate NETWORK --data PARQUET_DIR` runs: the job's own evaluation, same accuracy.
         JobData data = JobData.prepare(run.job(), new Configuration());
         assertEquals(accuracy, Scoring.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                data.source(), data.test().size(), 2, run.network(), 1000).accuracy());
+                data.source(), data.testSize(), 2, run.network(), 1000).accuracy());
 
         // The model reads an array<float> column as it reads the vector.
         Dataset<Row> fromArrays = loadedModel.copy(new org.apache.spark.ml.param.ParamMap())

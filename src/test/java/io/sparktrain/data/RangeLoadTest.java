@@ -1,0 +1,190 @@
+package io.sparktrain.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.TestData;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Every format's range load ({@link ExampleSource#load(Split, int, int, Configuration)}) yields exactly the examples
+ * the whole split holds at those positions, whichever file, row group or record the range starts and ends in, and
+ * {@link ExampleSource#count} gives the split's size without reading it.
+ */
+class RangeLoadTest {
+    @TempDir
+    Path tmp;
+    private final Configuration hadoop = new Configuration();
+
+    /** The ranges tried: empty, single, at the start, across boundaries, at the end. */
+    private static List<int[]> ranges(int n) {
+        return List.of(new int[] {0, 0}, new int[] {0, 1}, new int[] {0, n / 3}, new int[] {n / 3, 2 * n / 3 + 1},
+                new int[] {n - 1, n}, new int[] {5, n}, new int[] {0, n});
+    }
+
+    private void assertRangesMatch(ExampleSource source, Split split) {
+        Examples all = source.load(split, hadoop);
+        assertEquals(all.size(), source.count(split, hadoop));
+        for (int[] r : ranges(all.size())) {
+            Examples part = source.load(split, r[0], r[1], hadoop);
+            assertEquals(r[1] - r[0], part.size(), "size of [" + r[0] + ", " + r[1] + ")");
+            if (part.size() == 0) {
+                continue;
+            }
+            int[] order = IntStream.range(0, part.size()).toArray();
+            DataSet got = part.minibatch(order, 0, part.size());
+            DataSet want = all.minibatch(IntStream.range(r[0], r[1]).toArray(), 0, part.size());
+            assertEquals(want.getFeatures(), got.getFeatures(), "features of [" + r[0] + ", " + r[1] + ")");
+            assertEquals(want.getLabels(), got.getLabels(), "labels of [" + r[0] + ", " + r[1] + ")");
+        }
+    }
+
+    @Test
+    void idxRangesSeekInPlainFilesAndSkipInGzippedOnes() throws IOException {
+        Path plain = tmp.resolve("plain");
+        TestData.writeIdx(plain, Split.TRAIN, TestData.images(37, 10, 6, 1));
+        TestData.writeIdx(plain, Split.TEST, TestData.images(11, 10, 6, 2));
+        Path gz = tmp.resolve("gz");
+        Files.createDirectories(gz);
+        try (var files = Files.list(plain)) {
+            for (Path f : files.toList()) {
+                try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz.resolve(f.getFileName()
+                        + ".gz")))) {
+                    out.write(Files.readAllBytes(f));
+                }
+            }
+        }
+        for (Path dir : List.of(plain, gz)) {
+            assertRangesMatch(new MnistSource(dir.toString(), 0, 0), Split.TRAIN);
+            assertRangesMatch(new MnistSource(dir.toString(), 0, 0), Split.TEST);
+            assertRangesMatch(new SeqMnistSource(dir.toString(), 0, 0, false), Split.TRAIN);
+        }
+        assertEquals(20, new MnistSource(plain.toString(), 20, 0).count(Split.TRAIN, hadoop), "limit applied");
+        DataFormatException beyond = assertThrows(DataFormatException.class,
+                () -> new MnistSource(plain.toString(), 0, 0).load(Split.TRAIN, 30, 38, hadoop));
+        assertTrue(beyond.getMessage().contains("items [30, 38) asked of a file of 37"), beyond.getMessage());
+    }
+
+    /** Ten IDX training examples in {@code name}, with {@code file}'s bytes changed by {@code damage}. */
+    private Path damaged(String name, String file, java.util.function.UnaryOperator<byte[]> damage)
+            throws IOException {
+        Path dir = tmp.resolve(name);
+        TestData.writeIdx(dir, Split.TRAIN, TestData.images(10, 10, 6, 1));
+        Files.write(dir.resolve(file), damage.apply(Files.readAllBytes(dir.resolve(file))));
+        return dir;
+    }
+
+    @Test
+    void idxRangeOfATruncatedFileNamesIt() throws IOException {
+        Path dir = damaged("short", "train-images-idx3-ubyte", b -> java.util.Arrays.copyOf(b, b.length - 3));
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> new MnistSource(dir.toString(), 0, 0).load(Split.TRAIN, 0, 2, hadoop));
+        assertTrue(e.getMessage().contains("train-images-idx3-ubyte: truncated"), e.getMessage());
+    }
+
+    @Test
+    void idxLabelOutsideTheDigitsIsNamedWithItsIndexInTheFile() throws IOException {
+        Path dir = damaged("label", "train-labels-idx1-ubyte", b -> {
+            b[8 + 7] = 12;
+            return b;
+        });
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> new MnistSource(dir.toString(), 0, 0).load(Split.TRAIN, 5, 9, hadoop));
+        assertTrue(e.getMessage().endsWith("label 12 at index 7 is not a digit 0-9"), e.getMessage());
+        DataFormatException driver = assertThrows(DataFormatException.class,
+                () -> MnistData.check(dir.toString(), Split.TRAIN, 0, hadoop));
+        assertTrue(driver.getMessage().endsWith("label 12 at index 7 is not a digit 0-9"), driver.getMessage());
+    }
+
+    private static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
+            "message m { required group features (LIST) { repeated group list { required float element; } } "
+                    + "required int32 label; }");
+
+    /** Writes rows {@code [first, first + rows)} in row groups of about 100 rows. */
+    private static void writeParquet(Path file, int first, int rows, int badRow) throws IOException {
+        Files.createDirectories(file.getParent());
+        SimpleGroupFactory f = new SimpleGroupFactory(SCHEMA);
+        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+                .withConf(new Configuration()).withType(SCHEMA).withRowGroupSize(1L).build()) {
+            for (int i = first; i < first + rows; i++) {
+                Group g = f.newGroup();
+                Group list = g.addGroup("features");
+                for (int k = 0; k < 4; k++) {
+                    list.addGroup("list").append("element", i * 10 + k + 0.25f);
+                }
+                w.write(g.append("label", i == badRow ? 7 : i % 3));
+            }
+        }
+    }
+
+    @Test
+    void parquetRangesReadTheRowGroupsTheySpanAcrossFiles() throws IOException {
+        Path dir = tmp.resolve("pq");
+        writeParquet(dir.resolve("train/part-0.parquet"), 0, 250, -1); // row groups of about 100 rows
+        writeParquet(dir.resolve("train/part-1.parquet"), 250, 30, -1);
+        writeParquet(dir.resolve("train/part-2.parquet"), 280, 170, -1);
+        writeParquet(dir.resolve("test/part-0.parquet"), 0, 9, -1);
+        ParquetSource source = new ParquetSource(dir.toString(), new ParquetExamples.Columns("features", "label", 4,
+                3), List.of(4), 0, 0);
+        assertRangesMatch(source, Split.TRAIN);
+        assertRangesMatch(source, Split.TEST);
+        ExampleSet mid = (ExampleSet) source.load(Split.TRAIN, 240, 300, hadoop);
+        assertEquals(240 % 3, mid.label(0));
+        assertArrayEquals(new int[] {299 % 3}, new int[] {mid.label(59)});
+        assertEquals(400, new ParquetSource(dir.toString(), source.columns(), List.of(4), 400, 0)
+                .count(Split.TRAIN, hadoop), "limit applied");
+    }
+
+    @Test
+    void parquetBadValueOutsideTheRangeIsNotReadAndInsideItIsNamed() throws IOException {
+        Path dir = tmp.resolve("pq-bad");
+        writeParquet(dir.resolve("train/part-0.parquet"), 0, 300, 250);
+        ParquetSource source = new ParquetSource(dir.toString(), new ParquetExamples.Columns("features", "label", 4,
+                3), List.of(4), 0, 0);
+        assertEquals(100, source.load(Split.TRAIN, 0, 100, hadoop).size());
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> source.load(Split.TRAIN, 200, 300, hadoop));
+        assertTrue(e.getMessage().matches(".*train/part-0\\.parquet: row group \\d+, row \\d+: label column \"label\" "
+                + "holds 7, outside \\[0, 3\\).*"), e.getMessage());
+    }
+
+    @Test
+    void csvFolderRangesOpenOnlyTheirFiles() throws IOException {
+        Path dir = tmp.resolve("csv");
+        Files.createDirectories(dir.resolve("train"));
+        Files.createDirectories(dir.resolve("test"));
+        for (int i = 0; i < 9; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int step = 0; step <= i % 4; step++) {
+                text.append(i).append('.').append(step).append(",").append(step).append(",").append(i % 2).append('\n');
+            }
+            Files.writeString(dir.resolve("train/" + String.format("%03d.csv", i)), text);
+            Files.writeString(dir.resolve("test/" + String.format("%03d.csv", i)), text);
+        }
+        CsvSource source = new CsvSource(dir.toString(), new CsvSequences.Format(CsvSequences.Layout.FILES, false, 2,
+                2, SequenceSet.Labels.PER_SEQUENCE, 10), 0, 0, FeatureScaling.NONE);
+        assertRangesMatch(source, Split.TRAIN);
+        // A damaged file outside the range is not opened.
+        Files.writeString(dir.resolve("train/008.csv"), "not,a,number\n");
+        assertEquals(3, source.load(Split.TRAIN, 2, 5, hadoop).size());
+        assertThrows(DataFormatException.class, () -> source.load(Split.TRAIN, 6, 9, hadoop));
+    }
+}
