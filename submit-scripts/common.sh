@@ -107,15 +107,17 @@ build_if_missing() {
   fi
 }
 
-# A SPARK_HOME a standalone cluster can run from: $SPARK_HOME when it is a Spark distribution, else one built
-# under DIR/spark-home from Spark's artifacts on Maven Central (jars/, a RELEASE file, bin/spark-submit).
+# A SPARK_HOME a standalone cluster can run from, and YARN jobs be submitted from: $SPARK_HOME when it is a Spark
+# distribution, else one built under DIR/spark-home from Spark's artifacts on Maven Central (jars/ with Spark's YARN
+# module, a RELEASE file, bin/spark-submit).
 spark_home_for_cluster() {
   local dir="$1"
   if [[ -n "${SPARK_HOME:-}" && -d "${SPARK_HOME}/jars" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
     echo "$SPARK_HOME"; return
   fi
   local home="$dir/spark-home"
-  if [[ ! -f "$home/RELEASE" ]]; then
+  # Rebuilt when it lacks Spark's YARN module (a home built before spark-runtime/pom.xml had it).
+  if [[ ! -f "$home/RELEASE" ]] || ! compgen -G "$home/jars/spark-yarn_*.jar" > /dev/null; then
     echo "+ building $home from Maven Central (submit-scripts/spark-runtime/pom.xml)" >&2
     mkdir -p "$home/bin"
     (cd "$ROOT" && mvn -B -q -f submit-scripts/spark-runtime/pom.xml dependency:copy-dependencies \
