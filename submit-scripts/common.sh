@@ -115,14 +115,17 @@ spark_home_for_cluster() {
   if [[ -n "${SPARK_HOME:-}" && -d "${SPARK_HOME}/jars" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
     echo "$SPARK_HOME"; return
   fi
-  local home="$dir/spark-home"
-  # Rebuilt when it lacks Spark's YARN module (a home built before spark-runtime/pom.xml had it).
-  if [[ ! -f "$home/RELEASE" ]] || ! compgen -G "$home/jars/spark-yarn_*.jar" > /dev/null; then
+  local home="$dir/spark-home" pom="$ROOT/submit-scripts/spark-runtime/pom.xml" stamp
+  # Rebuilt when spark-runtime/pom.xml changed since (a home from before it had Spark's YARN module, for one).
+  stamp="$(sha256sum "$pom" | cut -c1-16)"
+  if ! grep -qs "pom $stamp" "$home/RELEASE"; then
     echo "+ building $home from Maven Central (submit-scripts/spark-runtime/pom.xml)" >&2
+    rm -rf "$home/jars" "$home/RELEASE"
     mkdir -p "$home/bin"
     (cd "$ROOT" && mvn -B -q -f submit-scripts/spark-runtime/pom.xml dependency:copy-dependencies \
       -DoutputDirectory="$home/jars") >&2
-    echo "Spark 3.5.3 (jars from Maven Central, assembled by sparktrain's cluster-up.sh)" > "$home/RELEASE"
+    echo "Spark 3.5.3 (jars from Maven Central, assembled by sparktrain's cluster-up.sh; spark-runtime pom $stamp)" \
+      > "$home/RELEASE"
   fi
   # What a distribution's bin/spark-submit does (through bin/spark-class): Spark's launcher library builds the
   # driver's command line, so in client mode --driver-memory and spark.driver.extraJavaOptions (ND4J's limits, the

@@ -24,7 +24,11 @@ if [[ -z "${SPARK_HOME:-}" ]]; then
   export SPARK_HOME
 fi
 compgen -G "$SPARK_HOME/jars/spark-yarn_*.jar" > /dev/null || die "$SPARK_HOME has no Spark YARN module (jars/spark-yarn_*.jar)"
+# Training starts when all executors have registered (or after 120 s with those there are): YARN starts containers
+# one by one, and Spark's default (80% of them, or 30 s) let the first executor take every shard, cached there for
+# the whole run, while the others came up idle.
 export SPARK_SUBMIT_OPTS_EXTRA="--num-executors ${NUM_EXECUTORS:-2}
+  --conf spark.scheduler.minRegisteredResourcesRatio=1.0 --conf spark.scheduler.maxRegisteredResourcesWaitingTime=120s
   --conf spark.authenticate=true --conf spark.network.crypto.enabled=true
   ${SPARK_SUBMIT_OPTS_EXTRA:-}"
 exec "$ROOT/submit-scripts/submit.sh" "$conf" --master yarn --deploy-mode "$mode" "$@"
