@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -29,6 +30,9 @@ import org.apache.hadoop.fs.FileSystem;
  */
 record Running(Process process, List<String> lines) {
     static final Path ROOT = Path.of("").toAbsolutePath();
+    /** Whether libjemalloc.so.2 is where common.sh's choose_executor_malloc looks for it (executors preload it). */
+    static final boolean JEMALLOC_INSTALLED = Stream.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+            "/usr/lib64", "/usr/lib").anyMatch(dir -> Files.isRegularFile(Path.of(dir, "libjemalloc.so.2")));
 
     /** Starts {@code command} in the project's root with {@code env} added to this JVM's environment. */
     static Running start(List<String> command, Map<String, String> env) throws IOException {

@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -53,9 +52,6 @@ class StandaloneClusterIT {
     private static final Path ROOT = Path.of("").toAbsolutePath();
     private static final Path CLUSTER_DIR = ROOT.resolve("target/cluster-test");
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Where common.sh's choose_executor_malloc looks for jemalloc. */
-    private static final boolean JEMALLOC_INSTALLED = Stream.of("/usr/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib").anyMatch(dir -> Files.isRegularFile(Path.of(dir, "libjemalloc.so.2")));
     private static final Pattern EXECUTOR_ID = Pattern.compile("--executor-id (\\S+)");
 
     private static MiniDFSCluster dfs;
@@ -89,10 +85,10 @@ class StandaloneClusterIT {
         }
     }
 
-    /** A launch script with this cluster's directory in its environment. */
+    /** A launch script with this cluster's directory in its environment, unless {@code env} names another. */
     private static Running run(List<String> command, Map<String, String> env) throws IOException {
-        Map<String, String> all = new HashMap<>(env);
-        all.put("SPARKTRAIN_CLUSTER_DIR", CLUSTER_DIR.toString());
+        Map<String, String> all = new HashMap<>(Map.of("SPARKTRAIN_CLUSTER_DIR", CLUSTER_DIR.toString()));
+        all.putAll(env);
         return Running.start(command, all);
     }
 
@@ -300,7 +296,7 @@ class StandaloneClusterIT {
             assertEquals(2560L << 20, k.get("memory").get("maxPhysicalBytes").asLong(), k.toString());
             // submit.sh preloads jemalloc on the executors where it is installed (CI installs it): glibc's malloc
             // lets LSTM executors' resident memory grow (docs/reliability.md, "Flat memory").
-            assertEquals(JEMALLOC_INSTALLED ? "jemalloc" : "libc", k.get("memory").get("malloc").asText(),
+            assertEquals(Running.JEMALLOC_INSTALLED ? "jemalloc" : "libc", k.get("memory").get("malloc").asText(),
                     k.toString());
         }
 

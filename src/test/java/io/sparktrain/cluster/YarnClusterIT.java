@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
@@ -42,9 +41,6 @@ class YarnClusterIT {
     private static final Path CLUSTER_DIR = ROOT.resolve("target/cluster-test");
     private static final Path WORK = ROOT.resolve("target/yarn-test");
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Where common.sh's choose_executor_malloc looks for jemalloc. */
-    private static final boolean JEMALLOC_INSTALLED = Stream.of("/usr/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib").anyMatch(dir -> Files.isRegularFile(Path.of(dir, "libjemalloc.so.2")));
 
     private static MiniHdfs hdfs;
     private static MiniYARNCluster yarn;
@@ -155,7 +151,7 @@ class YarnClusterIT {
             // ND4J's limits by README "Memory" for EXECUTOR_MEMORY=1g NATIVE_MEMORY=1g, in YARN's containers.
             assertEquals(1024L << 20, k.get("memory").get("maxBytes").asLong(), k.toString());
             assertEquals(2560L << 20, k.get("memory").get("maxPhysicalBytes").asLong(), k.toString());
-            assertEquals(JEMALLOC_INSTALLED ? "jemalloc" : "libc", k.get("memory").get("malloc").asText(),
+            assertEquals(Running.JEMALLOC_INSTALLED ? "jemalloc" : "libc", k.get("memory").get("malloc").asText(),
                     k.toString());
         }
         return m;
