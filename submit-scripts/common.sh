@@ -107,20 +107,25 @@ build_if_missing() {
   fi
 }
 
-# A SPARK_HOME a standalone cluster can run from: $SPARK_HOME when it is a Spark distribution, else one built
-# under DIR/spark-home from Spark's artifacts on Maven Central (jars/, a RELEASE file, bin/spark-submit).
+# A SPARK_HOME a standalone cluster can run from, and YARN jobs be submitted from: $SPARK_HOME when it is a Spark
+# distribution, else one built under DIR/spark-home from Spark's artifacts on Maven Central (jars/ with Spark's YARN
+# module, a RELEASE file, bin/spark-submit).
 spark_home_for_cluster() {
   local dir="$1"
   if [[ -n "${SPARK_HOME:-}" && -d "${SPARK_HOME}/jars" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
     echo "$SPARK_HOME"; return
   fi
-  local home="$dir/spark-home"
-  if [[ ! -f "$home/RELEASE" ]]; then
+  local home="$dir/spark-home" pom="$ROOT/submit-scripts/spark-runtime/pom.xml" stamp
+  # Rebuilt when spark-runtime/pom.xml changed since (a home from before it had Spark's YARN module, for one).
+  stamp="$(sha256sum "$pom" | cut -c1-16)"
+  if ! grep -qs "pom $stamp" "$home/RELEASE"; then
     echo "+ building $home from Maven Central (submit-scripts/spark-runtime/pom.xml)" >&2
+    rm -rf "$home/jars" "$home/RELEASE"
     mkdir -p "$home/bin"
     (cd "$ROOT" && mvn -B -q -f submit-scripts/spark-runtime/pom.xml dependency:copy-dependencies \
       -DoutputDirectory="$home/jars") >&2
-    echo "Spark 3.5.3 (jars from Maven Central, assembled by sparktrain's cluster-up.sh)" > "$home/RELEASE"
+    echo "Spark 3.5.3 (jars from Maven Central, assembled by sparktrain's cluster-up.sh; spark-runtime pom $stamp)" \
+      > "$home/RELEASE"
   fi
   # What a distribution's bin/spark-submit does (through bin/spark-class): Spark's launcher library builds the
   # driver's command line, so in client mode --driver-memory and spark.driver.extraJavaOptions (ND4J's limits, the

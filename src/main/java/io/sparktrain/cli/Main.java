@@ -48,10 +48,21 @@ public final class Main {
     private Main() {
     }
 
-    /** Runs a command and exits with its code. */
+    /**
+     * Runs a command and exits with its code; a success in YARN's cluster mode returns instead. There this method
+     * runs in a thread of Spark's ApplicationMaster, which reports the application's final status when it returns:
+     * an exit before that reads as a failure ("Shutdown hook called before final status was reported"), and YARN
+     * starts the application again.
+     */
     public static void main(String[] args) {
         Interruption.install(System.err);
-        System.exit(run(args, System.out, System.err).code());
+        int code = run(args, System.out, System.err).code();
+        boolean yarnCluster = "yarn".equals(System.getProperty("spark.master"))
+                && "cluster".equals(System.getProperty("spark.submit.deployMode"));
+        if (code == ExitCode.OK.code() && yarnCluster) {
+            return;
+        }
+        System.exit(code);
     }
 
     /** Runs a command; what {@code main} does, minus the exit. */

@@ -62,7 +62,6 @@ final class JobFile {
 
     /** The job file's settings, its includes merged in (substitutions not yet resolved). */
     static Config read(String jobFile, Configuration hadoop) {
-        JobFile reader = new JobFile(hadoop);
         Path path;
         try {
             path = new Path(jobFile);
@@ -70,6 +69,15 @@ final class JobFile {
             throw new ConfigException("config file \"" + ConfigException.shorten(jobFile, 150) + "\" is not a path or "
                     + "URI: " + oneLine(e));
         }
+        Configuration files = hadoop;
+        if (path.toUri().getScheme() == null) {
+            // A job file named without a scheme is a local file (the launch scripts check it and ship it to a
+            // cluster-mode driver's working directory), and so are its includes, also where fs.defaultFS names
+            // another file system, as a Hadoop client's configuration and a YARN container's make HDFS the default.
+            files = new Configuration(hadoop);
+            files.set(FileSystem.FS_DEFAULT_NAME_KEY, FileSystem.DEFAULT_FS);
+        }
+        JobFile reader = new JobFile(files);
         Config config = reader.parse(path, jobFile, List.of(), true);
         if (config.root().isEmpty()) {
             throw new ConfigException("config file " + ConfigException.shorten(jobFile, 150) + " sets nothing (it is "

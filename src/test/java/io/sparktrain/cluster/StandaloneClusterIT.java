@@ -8,12 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.MiniHdfs;
 import io.sparktrain.SparkTestContext;
-import io.sparktrain.TestData;
 import io.sparktrain.config.JobConfigLoader;
 import io.sparktrain.pipeline.TrainingJob;
 import io.sparktrain.data.ControlCharts;
-import io.sparktrain.data.MnistData;
-import io.sparktrain.data.Split;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,11 +30,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -57,9 +52,6 @@ class StandaloneClusterIT {
     private static final Path ROOT = Path.of("").toAbsolutePath();
     private static final Path CLUSTER_DIR = ROOT.resolve("target/cluster-test");
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Where common.sh's choose_executor_malloc looks for jemalloc. */
-    private static final boolean JEMALLOC_INSTALLED = Stream.of("/usr/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib").anyMatch(dir -> Files.isRegularFile(Path.of(dir, "libjemalloc.so.2")));
     private static final Pattern EXECUTOR_ID = Pattern.compile("--executor-id (\\S+)");
 
     private static MiniDFSCluster dfs;
@@ -76,67 +68,28 @@ class StandaloneClusterIT {
         hdfs = started.uri();
 
         // A small subset of real MNIST (fetched with the project's own script when missing) goes to HDFS.
-        if (!Files.exists(ROOT.resolve("data/mnist/train-images-idx3-ubyte"))) {
-            Running.start(List.of("submit-scripts/fetch-mnist.sh", "data/mnist"), Map.of()).finish(300);
-        }
-        String mnist = ROOT.resolve("data/mnist").toUri().toString();
-        Path local = Files.createTempDirectory("mnist-hdfs");
-        TestData.writeIdx(local, Split.TRAIN, MnistData.load(mnist, Split.TRAIN, 512, new Configuration()));
-        TestData.writeIdx(local, Split.TEST, MnistData.load(mnist, Split.TEST, 100, new Configuration()));
-        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("/mnist"));
+        Running.putMnist(fs, "/mnist", 512, 100);
 
-        Running up = Running.start(List.of("submit-scripts/cluster-up.sh", "--workers", "2",
+        Running up = run(List.of("submit-scripts/cluster-up.sh", "--workers", "2",
                 "--port", "" + freePort(), "--ui-port", "" + freePort()), Map.of());
         up.finish(300);
-        master = up.lines.get(up.lines.size() - 1).strip();
+        master = up.lines().get(up.lines().size() - 1).strip();
         assertTrue(master.startsWith("spark://"), master);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Running.start(List.of("submit-scripts/cluster-down.sh"), Map.of()).process.waitFor(120, TimeUnit.SECONDS);
+        run(List.of("submit-scripts/cluster-down.sh"), Map.of()).process().waitFor(120, TimeUnit.SECONDS);
         if (dfs != null) {
             dfs.shutdown();
         }
     }
 
-    /** A child process whose output is collected line by line as it runs. */
-    private record Running(Process process, List<String> lines) {
-        static Running start(List<String> command, Map<String, String> env) throws IOException {
-            ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
-            pb.environment().put("SPARKTRAIN_CLUSTER_DIR", CLUSTER_DIR.toString());
-            pb.environment().putAll(env);
-            Running r = new Running(pb.start(), new CopyOnWriteArrayList<>());
-            Thread pump = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(r.process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        r.lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            });
-            pump.setDaemon(true);
-            pump.start();
-            return r;
-        }
-
-        boolean saw(String text) {
-            return lines.stream().anyMatch(l -> l.contains(text));
-        }
-
-        void finish(int seconds) throws InterruptedException {
-            assertEquals(0, end(seconds), String.join("\n", lines));
-        }
-
-        /** Waits for the end; the exit code. */
-        int end(int seconds) throws InterruptedException {
-            assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "did not finish: " + String.join("\n", lines));
-            Thread.sleep(200); // let the pump drain
-            lines.forEach(System.out::println); // into the failsafe report, for the record
-            return process.exitValue();
-        }
+    /** A launch script with this cluster's directory in its environment, unless {@code env} names another. */
+    private static Running run(List<String> command, Map<String, String> env) throws IOException {
+        Map<String, String> all = new HashMap<>(Map.of("SPARKTRAIN_CLUSTER_DIR", CLUSTER_DIR.toString()));
+        all.putAll(env);
+        return Running.start(command, all);
     }
 
     private static int freePort() throws IOException {
@@ -160,7 +113,7 @@ class StandaloneClusterIT {
             command.add("--set");
             command.add(s);
         }
-        return Running.start(command, clusterEnvironment());
+        return run(command, clusterEnvironment());
     }
 
     /** The launch scripts' environment for this cluster: two one-core executors of 1 GB. */
@@ -187,7 +140,7 @@ class StandaloneClusterIT {
         job.finish(300);
         // Not a terminal: progress as log lines, the last round of the epoch among them (512 examples, 2 shards of
         // 256 = 16 minibatches of 16 each, averaging every 2: 8 rounds).
-        assertTrue(job.saw("ProgressDisplay: epoch 1/1 round 8/8: train loss "), String.join("\n", job.lines));
+        assertTrue(job.saw("ProgressDisplay: epoch 1/1 round 8/8: train loss "), String.join("\n", job.lines()));
         assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path("/runs/cluster/model.zip")).getLen() > 0);
         JsonNode cluster = metrics("/runs/cluster");
         assertTrue(cluster.get("spark").get("master").asText().startsWith("spark://"));
@@ -210,13 +163,13 @@ class StandaloneClusterIT {
         assertEquals(local.get("test").get("loss").asDouble(), cluster.get("test").get("loss").asDouble(), 1e-6);
 
         // The saved model evaluated and scored on the cluster, from and to HDFS.
-        Running evaluate = Running.start(List.of("submit-scripts/submit-standalone.sh", "evaluate",
+        Running evaluate = run(List.of("submit-scripts/submit-standalone.sh", "evaluate",
                 hdfs + "/runs/cluster"), clusterEnvironment());
         evaluate.finish(300);
         assertTrue(evaluate.saw(String.format("test accuracy %.4f, test loss %.4f on 100 examples",
                 cluster.get("test").get("accuracy").asDouble(), cluster.get("test").get("loss").asDouble())),
-                String.join("\n", evaluate.lines));
-        Running predict = Running.start(List.of("submit-scripts/submit-standalone.sh", "predict",
+                String.join("\n", evaluate.lines()));
+        Running predict = run(List.of("submit-scripts/submit-standalone.sh", "predict",
                 hdfs + "/runs/cluster", "--data", hdfs + "/mnist/t10k-images-idx3-ubyte", "--out",
                 hdfs + "/predictions.csv"), clusterEnvironment());
         predict.finish(300);
@@ -271,7 +224,7 @@ class StandaloneClusterIT {
                 }
             }
         }
-        assertTrue(victimId != null, "no executor to kill: " + String.join("\n", job.lines));
+        assertTrue(victimId != null, "no executor to kill: " + String.join("\n", job.lines()));
         job.finish(600);
 
         JsonNode m = metrics("/runs/killed");
@@ -301,7 +254,7 @@ class StandaloneClusterIT {
         Map<String, String> outsider = new HashMap<>(clusterEnvironment());
         outsider.put("SPARKTRAIN_CLUSTER_DIR", Files.createTempDirectory("not-the-cluster").toString());
         outsider.put("SPARK_HOME", CLUSTER_DIR.resolve("spark-home").toString());
-        Running refused = Running.start(List.of("submit-scripts/submit-standalone.sh", "conf/mnist-cnn.conf",
+        Running refused = run(List.of("submit-scripts/submit-standalone.sh", "conf/mnist-cnn.conf",
                 "--set", "data.dir=" + hdfs + "/mnist", "--set", "training.epochs=1", "--out", hdfs + "/runs/refused"),
                 outsider);
         Running job = submit("/runs/authenticated", "training.epochs=1", "training.averagingFrequency=2");
@@ -311,7 +264,7 @@ class StandaloneClusterIT {
         for (int i = 0; i < 900 && !job.saw("ProgressDisplay: epoch 1/1 round 1/"); i++) {
             Thread.sleep(200);
         }
-        assertTrue(job.saw("ProgressDisplay: epoch 1/1 round 1/"), String.join("\n", job.lines));
+        assertTrue(job.saw("ProgressDisplay: epoch 1/1 round 1/"), String.join("\n", job.lines()));
         List<String> processes = List.of(new String(new ProcessBuilder("ps", "-ww", "-eo", "args").start()
                 .getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n"));
         assertTrue(processes.stream().filter(p -> p.contains("CoarseGrainedExecutorBackend")
@@ -324,8 +277,8 @@ class StandaloneClusterIT {
         assertTrue(driverJvm.containsAll(List.of("-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=1024m",
                 "-Dorg.bytedeco.javacpp.maxphysicalbytes=2560m")), "DRIVER_MEMORY=1g NATIVE_MEMORY=1g: " + driverJvm);
         Matcher ui = Pattern.compile("Successfully started service 'SparkUI' on port (\\d+)")
-                .matcher(String.join("\n", job.lines));
-        assertTrue(ui.find(), String.join("\n", job.lines));
+                .matcher(String.join("\n", job.lines()));
+        assertTrue(ui.find(), String.join("\n", job.lines()));
         HttpClient http = HttpClient.newHttpClient();
         String api = "http://127.0.0.1:" + ui.group(1) + "/api/v1/applications";
         String appId = JSON.readTree(get(http, api)).get(0).get("id").asText();
@@ -343,15 +296,15 @@ class StandaloneClusterIT {
             assertEquals(2560L << 20, k.get("memory").get("maxPhysicalBytes").asLong(), k.toString());
             // submit.sh preloads jemalloc on the executors where it is installed (CI installs it): glibc's malloc
             // lets LSTM executors' resident memory grow (docs/reliability.md, "Flat memory").
-            assertEquals(JEMALLOC_INSTALLED ? "jemalloc" : "libc", k.get("memory").get("malloc").asText(),
+            assertEquals(Running.JEMALLOC_INSTALLED ? "jemalloc" : "libc", k.get("memory").get("malloc").asText(),
                     k.toString());
         }
 
-        assertEquals(9, refused.end(300), "refused: " + String.join("\n", refused.lines));
-        assertTrue(refused.saw("Unknown challenge message"), String.join("\n", refused.lines));
+        assertEquals(9, refused.end(300), "refused: " + String.join("\n", refused.lines()));
+        assertTrue(refused.saw("Unknown challenge message"), String.join("\n", refused.lines()));
         assertTrue(refused.saw("sparktrain: Spark stopped the application before any executor started"),
-                String.join("\n", refused.lines));
-        assertTrue(refused.saw("All masters are unresponsive! Giving up."), String.join("\n", refused.lines));
+                String.join("\n", refused.lines()));
+        assertTrue(refused.saw("All masters are unresponsive! Giving up."), String.join("\n", refused.lines()));
         assertFalse(fs.exists(new org.apache.hadoop.fs.Path("/runs/refused")));
 
         // Nor in any log (the daemons', the executors' under work/), run file, or either submission's output.
@@ -377,7 +330,7 @@ class StandaloneClusterIT {
             checked++;
         }
         assertTrue(checked >= 3, "run files: " + checked);
-        if (String.join("\n", job.lines).contains(secret) || String.join("\n", refused.lines).contains(secret)) {
+        if (String.join("\n", job.lines()).contains(secret) || String.join("\n", refused.lines()).contains(secret)) {
             leaks.add("a submission's output");
         }
         assertEquals(List.of(), leaks);

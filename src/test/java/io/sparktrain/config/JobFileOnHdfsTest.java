@@ -77,6 +77,18 @@ class JobFileOnHdfsTest {
     }
 
     @Test
+    void aJobFileWithoutASchemeIsLocalWhereHdfsIsTheDefault() throws IOException {
+        // A Hadoop client's configuration (HADOOP_CONF_DIR, as submit-yarn.sh needs) and a YARN container's make HDFS
+        // the default file system; the job file the command names stays a local one, not the same path on HDFS.
+        Configuration hdfsDefault = new Configuration(fs.getConf());
+        hdfsDefault.set("fs.defaultFS", hdfs);
+        java.nio.file.Path local = Files.writeString(tmp.resolve("edge.conf"), "name = local\n");
+        write(local.toString(), "name = same-path-on-hdfs\n");
+        assertEquals("local", JobConfigLoader.load(local.toString(), List.of(), hdfsDefault).name());
+        assertEquals("mnist-cnn", JobConfigLoader.load("conf/mnist-cnn.conf", List.of(), hdfsDefault).name());
+    }
+
+    @Test
     void aMissingRequiredIncludeOnHdfsNamesBothFiles() throws IOException {
         String job = write("/missing/job.conf", "include required(\"base.conf\")\nname = x\n");
         assertEquals("config file " + hdfs + "/missing/base.conf (included by " + job + ") not found", error(job));
