@@ -1,5 +1,6 @@
 package io.sparktrain.training;
 
+import io.sparktrain.config.ConfigException;
 import io.sparktrain.config.TrainingConfig;
 import io.sparktrain.data.DataAccess;
 import io.sparktrain.data.Examples;
@@ -23,6 +24,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.api.Updater;
@@ -218,7 +220,29 @@ public final class ParameterAveragingTrainer {
                         k.report());
             }
         }
+        requireCached(shards, plan.shards());
         return run(plan, shards, testParts, kernels, Checkpoint.Identity.of(spec, config, trainSize, testSize));
+    }
+
+    /**
+     * Every round reads the shards from Spark's cache. A shard that does not fit in its executor's storage memory is
+     * not cached (Spark only logs a warning) and would be loaded again from the data for every round, so the run
+     * stops before its first round instead, naming the settings that fix it.
+     */
+    private void requireCached(JavaRDD<Examples> shards, int workers) {
+        int cached = 0;
+        for (RDDInfo info : sc.sc().getRDDStorageInfo()) {
+            if (info.id() == shards.id()) {
+                cached = info.numCachedPartitions();
+            }
+        }
+        if (cached < workers) {
+            throw new ConfigException(String.format("the training shards do not fit in the executors' storage "
+                    + "memory: %d of %d stayed cached, so every round would read its shard again; give each executor "
+                    + "more memory (EXECUTOR_MEMORY, spark.executor.memory: Spark caches in (heap - 300 MiB) x "
+                    + "spark.memory.fraction, 0.6 by default) or use more workers (training.workers = %d)",
+                    cached, workers, workers));
+        }
     }
 
     private TrainingResult run(ShardPlan plan, JavaRDD<Examples> shards,
