@@ -174,9 +174,11 @@ final class RegistryLock implements AutoCloseable {
             return JSON.readValue(in, Map.class);
         } catch (java.io.FileNotFoundException e) {
             return null;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            // Being written by its creator this moment, or left half-written by a killed one: held until a lease
-            // (this run's) after it was last modified.
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | org.apache.hadoop.fs.ChecksumException e) {
+            // Being written by its creator this moment, or left half-written by a killed one, or being renewed this
+            // moment (a checksummed file system renames the file and its checksum one after the other, so a reader
+            // in between sees the new record with the old checksum): held until a lease (this run's) after it was
+            // last modified.
             Map<String, Object> partial = new LinkedHashMap<>();
             partial.put("owner", "?");
             partial.put("host", "?");
