@@ -17,6 +17,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,9 @@ final class RegistryLock implements AutoCloseable {
      *
      * @throws RegistryLockedException when another run still holds it after the wait
      */
-    static RegistryLock acquire(FileSystem fs, Path file, int leaseSeconds, int waitSeconds) throws IOException {
+    static RegistryLock acquire(FileSystem fileSystem, Path file, int leaseSeconds, int waitSeconds)
+            throws IOException {
+        FileSystem fs = unchecked(fileSystem);
         String owner = UUID.randomUUID().toString();
         long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
         while (true) {
@@ -117,12 +120,31 @@ final class RegistryLock implements AutoCloseable {
                 try (OutputStream out = fs.create(next, false)) {
                     JSON.writeValue(out, record(owner, leaseSeconds));
                 }
-                FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(next, file, Options.Rename.OVERWRITE);
+                replace(fs, next, file);
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
                 LOG.warn("cannot renew the registry lock {}: {}", file, e.toString());
             }
+        }
+    }
+
+    /**
+     * The local file system without its checksum files: Hadoop's checksummed local file system renames a file and its
+     * {@code .crc} one after the other, so a reader between the two would see a renewed lease with the old checksum.
+     * The raw one renames in one step, as HDFS does.
+     */
+    private static FileSystem unchecked(FileSystem fs) {
+        return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+    }
+
+    /** Renames {@code from} over {@code to} in one atomic step. */
+    private static void replace(FileSystem fs, Path from, Path to) throws IOException {
+        if (fs instanceof RawLocalFileSystem local) {
+            Files.move(local.pathToFile(from).toPath(), local.pathToFile(to).toPath(),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(from, to, Options.Rename.OVERWRITE);
         }
     }
 
@@ -145,7 +167,7 @@ final class RegistryLock implements AutoCloseable {
     /** Creates {@code file} with {@code content} only if it does not exist; false if it does. */
     private static boolean create(FileSystem fs, Path file, Map<String, Object> content) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(content);
-        if (fs instanceof LocalFileSystem local) {
+        if (fs instanceof RawLocalFileSystem local) {
             // Hadoop's local create checks and creates in two steps; the OS's create-exclusive is one.
             try {
                 Files.write(local.pathToFile(file).toPath(), bytes, java.nio.file.StandardOpenOption.CREATE_NEW,
@@ -174,11 +196,9 @@ final class RegistryLock implements AutoCloseable {
             return JSON.readValue(in, Map.class);
         } catch (java.io.FileNotFoundException e) {
             return null;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | org.apache.hadoop.fs.ChecksumException e) {
-            // Being written by its creator this moment, or left half-written by a killed one, or being renewed this
-            // moment (a checksummed file system renames the file and its checksum one after the other, so a reader
-            // in between sees the new record with the old checksum): held until a lease (this run's) after it was
-            // last modified.
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Being written by its creator this moment, or left half-written by a killed one: held until a lease
+            // (this run's) after it was last modified.
             Map<String, Object> partial = new LinkedHashMap<>();
             partial.put("owner", "?");
             partial.put("host", "?");
