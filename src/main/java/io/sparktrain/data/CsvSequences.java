@@ -136,26 +136,26 @@ public final class CsvSequences {
     }
 
     /**
-     * Reads and validates sequences {@code [from, to)} of a {@link Layout#FILES} folder: only those files (one
+     * Reads and validates the sequences in {@code ranges} of a {@link Layout#FILES} folder: only those files (one
      * sequence each, in name order) are opened. A {@link Layout#SINGLE} file holds its sequences in any line order,
-     * so it is read whole and the range kept.
+     * so it is read whole and the ranges kept.
      *
-     * @throws DataFormatException naming the file and line at fault, or the range when the folder holds fewer files
+     * @throws DataFormatException naming the file and line at fault, or the ranges when the folder holds fewer files
      */
-    public static SequenceSet read(String location, Format format, int from, int to, Configuration hadoop) {
+    public static SequenceSet read(String location, Format format, IndexRanges ranges, Configuration hadoop) {
         List<String> files = files(location, format.layout(), hadoop);
-        if (format.layout() == Layout.SINGLE || from == to) {
-            SequenceSet all = read(location, format, format.layout() == Layout.SINGLE ? to : 1, hadoop);
-            return all.subset(java.util.stream.IntStream.range(from, to).toArray());
+        if (format.layout() == Layout.SINGLE || ranges.size() == 0) {
+            SequenceSet all = read(location, format, format.layout() == Layout.SINGLE ? ranges.limit() : 1, hadoop);
+            return all.subset(ranges.indices());
         }
-        if (from < 0 || to < from || to > files.size()) {
-            throw new DataFormatException(location, "sequences [" + from + ", " + to + ") asked of a folder of "
-                    + files.size() + " files");
+        if (ranges.limit() > files.size()) {
+            throw new DataFormatException(location, "sequences " + ranges + " asked of a folder of " + files.size()
+                    + " files");
         }
         Builder builder = new Builder(format);
         long[] budget = {Utf8Lines.textBudget()};
-        for (String file : files.subList(from, to)) {
-            builder.add(file, rows(file, format, hadoop, 0, budget));
+        for (int i : ranges.indices()) {
+            builder.add(files.get(i), rows(files.get(i), format, hadoop, 0, budget));
         }
         return builder.build();
     }

@@ -24,10 +24,10 @@ public record CsvSource(String dir, CsvSequences.Format format, int trainLimit, 
         return scaling.apply(raw);
     }
 
-    /** With layout {@code files}, opens only the range's files (one sequence each); a single file is read whole. */
+    /** With layout {@code files}, opens only the ranges' files (one sequence each); a single file is read whole. */
     @Override
-    public SequenceSet load(Split split, int from, int to, Configuration hadoop) {
-        return scaling.apply(CsvSequences.read(location(split), format, from, to, hadoop));
+    public SequenceSet load(Split split, IndexRanges ranges, Configuration hadoop) {
+        return scaling.apply(CsvSequences.read(location(split), format, ranges, hadoop));
     }
 
     /** Where a split is. */

@@ -18,20 +18,28 @@ public interface ExampleSource extends Serializable {
     Examples load(Split split, Configuration hadoop);
 
     /**
-     * Loads and validates examples {@code [from, to)} of one split, in the split's order: what
-     * {@code load(split, hadoop)} would hold at those positions. A format that can reads only the bytes of that
-     * range (a record range, the row groups or files it spans); this default reads the whole split and keeps the
-     * range.
+     * Loads and validates the examples in {@code ranges} of one split, in ascending order: what
+     * {@code load(split, hadoop)} would hold at those positions. A format that can reads only the bytes of those
+     * ranges (record ranges, the row groups or files they span); this default reads the whole split and keeps the
+     * ranges.
      *
      * @throws DataFormatException naming the file and the problem
-     * @throws IllegalArgumentException when the range is not within the split
+     * @throws IllegalArgumentException when the ranges are not within the split
      */
-    default Examples load(Split split, int from, int to, Configuration hadoop) {
+    default Examples load(Split split, IndexRanges ranges, Configuration hadoop) {
         Examples all = load(split, hadoop);
-        if (from < 0 || to < from || to > all.size()) {
-            throw new IllegalArgumentException("examples [" + from + ", " + to + ") of a split of " + all.size());
+        if (ranges.limit() > all.size()) {
+            throw new IllegalArgumentException("examples " + ranges + " of a split of " + all.size());
         }
-        return all.subset(java.util.stream.IntStream.range(from, to).toArray());
+        return all.subset(ranges.indices());
+    }
+
+    /**
+     * The first indices of the split's natural units, ascending from 0 (Parquet's row groups), or empty when any
+     * cut is as cheap as any other; shards are dealt in these units when they are coarse ({@link ShardPlan#of}).
+     */
+    default int[] blockStarts(Split split, Configuration hadoop) {
+        return new int[0];
     }
 
     /**

@@ -71,15 +71,24 @@ public record IdxFile(String file, int[] dims, byte[] data) {
     }
 
     /**
-     * Reads items {@code [from, to)} (along the first dimension) of an IDX file, validated as {@link #read} validates
-     * the whole file: the result holds {@code to - from} items. An uncompressed file is read from
-     * {@code header + from * itemSize} on, so only the range's bytes are read (plus the header and the file
-     * system's read-ahead). A gzipped file cannot seek: the items before {@code from} are decompressed and
-     * skipped, so a range of a gzipped file costs the I/O of everything before it.
+     * Reads items {@code [from, to)} (along the first dimension) of an IDX file, as {@link #readRanges} does.
      *
      * @throws DataFormatException naming the file and the problem, including a range beyond its items
      */
     public static IdxFile readRange(String uri, int expectedRank, int from, int to, Configuration hadoop) {
+        return readRanges(uri, expectedRank, IndexRanges.of(from, to), hadoop);
+    }
+
+    /**
+     * Reads the items in {@code ranges} (along the first dimension) of an IDX file, in ascending order, validated as
+     * {@link #read} validates the whole file: the result holds {@code ranges.size()} items. An uncompressed file is
+     * read range by range from {@code header + start * itemSize}, so only the ranges' bytes are read (plus the
+     * header and the file system's read-ahead). A gzipped file cannot seek: it is decompressed in one pass up to the
+     * last range's end, the items outside the ranges skipped, so it costs the I/O of everything before that end.
+     *
+     * @throws DataFormatException naming the file and the problem, including a range beyond its items
+     */
+    public static IdxFile readRanges(String uri, int expectedRank, IndexRanges ranges, Configuration hadoop) {
         Path path = new Path(uri);
         try {
             FileSystem fs = path.getFileSystem(hadoop);
@@ -89,7 +98,7 @@ public record IdxFile(String file, int[] dims, byte[] data) {
                 boolean gzip = status.getLen() >= 2 && raw.read(0, magic, 0, 2) == 2
                         && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
                 if (gzip) {
-                    return gzipRange(uri, expectedRank, raw, from, to);
+                    return gzipRanges(uri, expectedRank, raw, ranges);
                 }
                 DataInputStream data = new DataInputStream(raw);
                 int[] dims = header(uri, expectedRank, data);
@@ -100,11 +109,16 @@ public record IdxFile(String file, int[] dims, byte[] data) {
                             : "trailing bytes") + ": header " + Arrays.toString(dims) + " declares " + total
                             + " bytes of data, the file has " + (status.getLen() - headerBytes));
                 }
-                int[] range = rangeDims(uri, dims, from, to);
+                int[] range = rangeDims(uri, dims, ranges);
                 long itemSize = total / dims[0];
-                byte[] bytes = new byte[(int) (itemSize * (to - from))];
-                raw.seek(headerBytes + itemSize * from);
-                raw.readFully(bytes);
+                byte[] bytes = new byte[(int) (itemSize * range[0])];
+                int at = 0;
+                for (int r = 0; r < ranges.count(); r++) {
+                    int length = (int) (itemSize * (ranges.end(r) - ranges.start(r)));
+                    raw.seek(headerBytes + itemSize * ranges.start(r));
+                    raw.readFully(bytes, at, length);
+                    at += length;
+                }
                 return new IdxFile(uri, range, bytes);
             }
         } catch (IOException e) {
@@ -112,18 +126,25 @@ public record IdxFile(String file, int[] dims, byte[] data) {
         }
     }
 
-    private static IdxFile gzipRange(String uri, int expectedRank, InputStream raw, int from, int to)
+    private static IdxFile gzipRanges(String uri, int expectedRank, InputStream raw, IndexRanges ranges)
             throws IOException {
         try {
             DataInputStream data = new DataInputStream(new GZIPInputStream(new BufferedInputStream(raw, 1 << 16),
                     1 << 16));
             int[] dims = header(uri, expectedRank, data);
-            int[] range = rangeDims(uri, dims, from, to);
+            int[] range = rangeDims(uri, dims, ranges);
             long itemSize = product(dims) / dims[0];
-            data.skipNBytes(itemSize * from);
-            byte[] bytes = new byte[(int) (itemSize * (to - from))];
-            data.readFully(bytes);
-            if (to == dims[0] && data.read() != -1) {
+            byte[] bytes = new byte[(int) (itemSize * range[0])];
+            int at = 0;
+            long position = 0; // items read or skipped so far
+            for (int r = 0; r < ranges.count(); r++) {
+                data.skipNBytes(itemSize * (ranges.start(r) - position));
+                int length = (int) (itemSize * (ranges.end(r) - ranges.start(r)));
+                data.readFully(bytes, at, length);
+                at += length;
+                position = ranges.end(r);
+            }
+            if (position == dims[0] && data.read() != -1) {
                 drain(data);
                 throw new DataFormatException(uri, "trailing bytes after the " + product(dims) + " bytes the header "
                         + Arrays.toString(dims) + " declares");
@@ -136,13 +157,13 @@ public record IdxFile(String file, int[] dims, byte[] data) {
         }
     }
 
-    /** {@code dims} with the first dimension cut to {@code [from, to)}, or an error when the range exceeds it. */
-    private static int[] rangeDims(String uri, int[] dims, int from, int to) {
-        if (from < 0 || to < from || to > dims[0]) {
-            throw new DataFormatException(uri, "items [" + from + ", " + to + ") asked of a file of " + dims[0]);
+    /** {@code dims} with the first dimension cut to {@code ranges}, or an error when they exceed it. */
+    private static int[] rangeDims(String uri, int[] dims, IndexRanges ranges) {
+        if (ranges.limit() > dims[0]) {
+            throw new DataFormatException(uri, "items " + ranges + " asked of a file of " + dims[0]);
         }
         int[] range = dims.clone();
-        range[0] = to - from;
+        range[0] = ranges.size();
         return range;
     }
 

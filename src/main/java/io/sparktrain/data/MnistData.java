@@ -34,19 +34,20 @@ public final class MnistData {
     }
 
     /**
-     * Loads examples {@code [from, to)} of one split, reading only their records of an uncompressed image file
-     * ({@link IdxFile#readRange}); the caller keeps the range within the split's (limited) size.
+     * Loads the examples in {@code ranges} of one split, in ascending order, reading only their records of an
+     * uncompressed image file ({@link IdxFile#readRanges}); the caller keeps the ranges within the split's (limited)
+     * size.
      *
      * @throws DataFormatException naming the file at fault
      */
-    public static ExampleSet load(String dir, Split split, int from, int to, Configuration hadoop) {
+    public static ExampleSet load(String dir, Split split, IndexRanges ranges, Configuration hadoop) {
         java.util.List<String> uris = files(dir, split, hadoop);
         int[] imageDims = IdxFile.readHeader(uris.get(0), 3, hadoop);
         int[] labelDims = IdxFile.readHeader(uris.get(1), 1, hadoop);
         requireSameCount(uris.get(0), imageDims[0], uris.get(1), labelDims[0]);
-        IdxFile images = IdxFile.readRange(uris.get(0), 3, from, to, hadoop);
-        IdxFile labels = IdxFile.readRange(uris.get(1), 1, from, to, hadoop);
-        return examples(images, labels, to - from, from);
+        IdxFile images = IdxFile.readRanges(uris.get(0), 3, ranges, hadoop);
+        IdxFile labels = IdxFile.readRanges(uris.get(1), 1, ranges, hadoop);
+        return examples(images, labels, ranges.size(), i -> ranges.indices()[i]);
     }
 
     /**
@@ -65,7 +66,7 @@ public final class MnistData {
         IdxFile labels = IdxFile.read(uris.get(1), 1, hadoop);
         requireSameCount(uris.get(0), imageDims[0], uris.get(1), labels.count());
         int n = limit > 0 ? Math.min(limit, labels.count()) : labels.count();
-        labels(labels, n, 0);
+        labels(labels, n, i -> i);
         return new int[] {n, 1, imageDims[1], imageDims[2]};
     }
 
@@ -76,14 +77,17 @@ public final class MnistData {
         }
     }
 
-    /** The first {@code n} labels of {@code labels}, each checked to be a digit; {@code first} numbers them. */
-    private static int[] labels(IdxFile labels, int n, int first) {
+    /**
+     * The first {@code n} labels of {@code labels}, each checked to be a digit; {@code indexOf} gives label
+     * {@code i}'s index in its file, for messages.
+     */
+    private static int[] labels(IdxFile labels, int n, java.util.function.IntUnaryOperator indexOf) {
         int[] y = new int[n];
         byte[] rawLabels = labels.data();
         for (int i = 0; i < n; i++) {
             y[i] = rawLabels[i] & 0xff;
             if (y[i] >= CLASSES) {
-                throw new DataFormatException(labels.file(), "label " + y[i] + " at index " + (first + i)
+                throw new DataFormatException(labels.file(), "label " + y[i] + " at index " + indexOf.applyAsInt(i)
                         + " is not a digit 0-9");
             }
         }
@@ -116,12 +120,13 @@ public final class MnistData {
     /** Combines a validated image file and label file into examples; exposed for tests. */
     static ExampleSet fromIdx(IdxFile images, IdxFile labels, int limit) {
         requireSameCount(images.file(), images.count(), labels.file(), labels.count());
-        return examples(images, labels, limit > 0 ? Math.min(limit, images.count()) : images.count(), 0);
+        return examples(images, labels, limit > 0 ? Math.min(limit, images.count()) : images.count(), i -> i);
     }
 
-    /** The first {@code n} images and labels; {@code first} is the first one's index in its file, for messages. */
-    private static ExampleSet examples(IdxFile images, IdxFile labels, int n, int first) {
-        int[] y = labels(labels, n, first);
+    /** The first {@code n} images and labels; {@code indexOf} gives example {@code i}'s index in its file. */
+    private static ExampleSet examples(IdxFile images, IdxFile labels, int n,
+                                       java.util.function.IntUnaryOperator indexOf) {
+        int[] y = labels(labels, n, indexOf);
         int pixels = images.itemSize();
         float[] x = new float[n * pixels];
         byte[] rawImages = images.data();

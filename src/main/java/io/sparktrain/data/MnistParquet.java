@@ -22,11 +22,13 @@ import org.apache.parquet.schema.Types;
  * {@code OUT/test/}, rows of {@code features} (a list of floats, the pixels scaled to [0, 1] exactly as
  * {@link MnistData} scales them, row-major {@code [1, rows, cols]}) and {@code label} (int32). The list is the
  * three-level form Spark writes, so {@code spark.read().parquet(...)} sees {@code array<float>} and {@code int}.
- * The training split is cut into {@link #TRAIN_PARTS} files, one row group each, so readers can split it.
+ * The training split is cut into {@link #TRAIN_PARTS} files (more for a large one), and each file into row groups
+ * that are exactly the blocks of {@link ShardPlan}'s grid, so a worker reads the row groups of its own blocks and
+ * nothing else, and the shards are the ones the IDX files give.
  */
 public final class MnistParquet {
 
-    /** Files (row groups) the training split is written as, at most one per example. */
+    /** Files the training split is written as, at most one per block. */
     public static final int TRAIN_PARTS = 4;
 
     /** Training rows per file at most, when an augmented split needs more than {@link #TRAIN_PARTS} files. */
@@ -99,7 +101,8 @@ public final class MnistParquet {
         Path staging = new Path(parent, "." + target.getName() + ".inprogress-" + UUID.randomUUID());
         try {
             int rows = (int) Math.max(trainRows, train.size());
-            int parts = Math.min(Math.max(TRAIN_PARTS, (rows + ROWS_PER_PART - 1) / ROWS_PER_PART), rows);
+            int blocks = (rows + ShardPlan.blockSize(rows) - 1) / ShardPlan.blockSize(rows);
+            int parts = Math.min(Math.max(TRAIN_PARTS, (rows + ROWS_PER_PART - 1) / ROWS_PER_PART), blocks);
             ImageAugmentation augmentation = new ImageAugmentation(train, AUGMENT_SHIFT, AUGMENT_DEGREES, seed);
             writeSplit(rows, train.featureLength(), (i, pixels) -> i < train.size() ? copy(train, i, pixels)
                     : augmentation.image(i - train.size(), pixels), new Path(staging, "train"), parts, hadoop);
@@ -129,18 +132,25 @@ public final class MnistParquet {
         return set.label(i);
     }
 
-    /** Writes rows {@code [0, rows)} as {@code parts} files of consecutive rows, in order. */
+    /**
+     * Writes rows {@code [0, rows)} as {@code parts} files of consecutive rows, in order, each file in row groups of
+     * {@link ShardPlan#blockSize} rows (the last one of the split may be smaller), files ending on group boundaries.
+     */
     private static void writeSplit(int rows, int length, RowMaker maker, Path dir, int parts, Configuration hadoop)
             throws IOException {
         MessageType schema = schema();
         SimpleGroupFactory groups = new SimpleGroupFactory(schema);
         float[] pixels = new float[length];
+        int group = ShardPlan.blockSize(rows);
+        int blocks = (rows + group - 1) / group;
         for (int part = 0; part < parts; part++) {
-            int from = (int) ((long) rows * part / parts);
-            int to = (int) ((long) rows * (part + 1) / parts);
+            int from = (int) Math.min(rows, (long) blocks * part / parts * group);
+            int to = (int) Math.min(rows, (long) blocks * (part + 1) / parts * group);
             Path file = new Path(dir, String.format("part-%05d.parquet", part));
+            // A row group of one byte is full at every size check, and the check runs every {@code group} rows.
             try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file).withConf(hadoop).withType(schema)
-                    .withCompressionCodec(CompressionCodecName.SNAPPY)
+                    .withCompressionCodec(CompressionCodecName.SNAPPY).withRowGroupSize(1L)
+                    .withMinRowCountForPageSizeCheck(group).withMaxRowCountForPageSizeCheck(group)
                     .withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
                 for (int i = from; i < to; i++) {
                     int label = maker.row(i, pixels);

@@ -17,10 +17,10 @@ public record MnistSource(String dir, int trainLimit, int testLimit) implements 
         return MnistData.load(dir, split, limit(split), hadoop);
     }
 
-    /** Reads only the records of the range (uncompressed files; a gzipped file is decompressed up to its end). */
+    /** Reads only the records of the ranges (a gzipped file is decompressed up to the last range's end). */
     @Override
-    public ExampleSet load(Split split, int from, int to, Configuration hadoop) {
-        return MnistData.load(dir, split, from, to, hadoop);
+    public ExampleSet load(Split split, IndexRanges ranges, Configuration hadoop) {
+        return MnistData.load(dir, split, ranges, hadoop);
     }
 
     @Override

@@ -126,49 +126,74 @@ public final class ParquetExamples {
             throw new DataFormatException(files.get(0), rows + " rows of " + columns.length() + " values do not fit "
                     + "one array; set data.trainLimit / data.testLimit");
         }
-        return read(files, columns, 0, (int) rows, hadoop);
+        return read(files, columns, IndexRanges.of(0, (int) rows), hadoop);
     }
 
     /**
-     * Reads rows {@code [from, to)} of {@code files} (taken one after the other), validating every value of those
-     * rows. Only the row groups that hold rows of the range are read; the others are skipped by their footers' row
-     * counts, so the bytes read are the range's row groups plus every file's footer up to the range's end.
+     * Reads the rows in {@code ranges} of {@code files} (taken one after the other), in ascending order, validating
+     * every value of those rows. Only the row groups that hold rows of the ranges are read; the others are skipped by
+     * their footers' row counts, so the bytes read are those row groups plus every file's footer up to the last
+     * range's end.
      *
      * @throws DataFormatException naming the file, column, row group and row of the first bad value, or the
-     *     range when the files hold fewer rows
+     *     ranges when the files hold fewer rows
      */
-    static Rows read(List<String> files, Columns columns, int from, int to, Configuration hadoop) {
-        if ((long) (to - from) * columns.length() > Integer.MAX_VALUE - 8) {
-            throw new DataFormatException(files.get(0), (to - from) + " rows of " + columns.length() + " values do "
+    static Rows read(List<String> files, Columns columns, IndexRanges ranges, Configuration hadoop) {
+        int n = ranges.size();
+        if ((long) n * columns.length() > Integer.MAX_VALUE - 8) {
+            throw new DataFormatException(files.get(0), n + " rows of " + columns.length() + " values do "
                     + "not fit one array; use more workers or set data.trainLimit / data.testLimit");
         }
-        float[] x = new float[(to - from) * columns.length()];
-        int[] y = new int[to - from];
+        float[] x = new float[n * columns.length()];
+        int[] y = new int[n];
+        int[] written = {0};
         long first = 0; // the index of the current file's first row among all the files' rows
         for (String file : files) {
-            if (first >= to) {
+            if (first >= ranges.limit()) {
                 break;
             }
-            first = readFile(file, columns, x, y, first, from, to, hadoop);
+            first = readFile(file, columns, x, y, written, first, ranges, hadoop);
         }
-        if (first < to) {
-            throw new DataFormatException(files.get(files.size() - 1), "rows [" + from + ", " + to + ") asked of "
-                    + first + " rows");
+        if (first < ranges.limit()) {
+            throw new DataFormatException(files.get(files.size() - 1), "rows " + ranges + " asked of " + first
+                    + " rows");
         }
         return new Rows(x, y);
     }
 
+    /** The first rows of every row group of {@code files} (taken one after the other), from their footers. */
+    static long[] rowGroupStarts(List<String> files, Configuration hadoop) {
+        List<Long> starts = new java.util.ArrayList<>();
+        long at = 0;
+        for (String file : files) {
+            try (ParquetFileReader reader = open(file, hadoop)) {
+                for (BlockMetaData group : reader.getRowGroups()) {
+                    if (group.getRowCount() > 0) {
+                        starts.add(at);
+                        at += group.getRowCount();
+                    }
+                }
+            } catch (IOException e) {
+                throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+            }
+        }
+        return starts.stream().mapToLong(Long::longValue).toArray();
+    }
+
     /**
-     * Reads the rows of {@code file} that fall in {@code [from, to)} into {@code x} and {@code y} (at their offsets
-     * from {@code from}); {@code first} is the file's first row's index.
+     * Reads the rows of {@code file} that fall in {@code ranges} into {@code x} and {@code y}, from position
+     * {@code written[0]} on (advanced past them); {@code first} is the file's first row's index.
      *
      * @return the index of the row after the file's last
      */
-    private static long readFile(String file, Columns columns, float[] x, int[] y, long first, int from, int to,
-                                 Configuration hadoop) {
+    private static long readFile(String file, Columns columns, float[] x, int[] y, int[] written, long first,
+                                 IndexRanges ranges, Configuration hadoop) {
         try (ParquetFileReader reader = open(file, hadoop)) {
-            if (first + reader.getRecordCount() <= from) {
-                return first + reader.getRecordCount(); // the footer alone: no row of it is wanted
+            long count = reader.getRecordCount();
+            IndexRanges mine = ranges.within((int) Math.min(first, Integer.MAX_VALUE),
+                    (int) Math.min(first + count, Integer.MAX_VALUE));
+            if (mine.count() == 0) {
+                return first + count; // the footer alone: no row of it is wanted
             }
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             FeatureKind kind = featureKind(schema, columns.features(), file);
@@ -176,11 +201,12 @@ public final class ParquetExamples {
             MessageType projection = new MessageType(schema.getName(), schema.getType(columns.features()),
                     schema.getType(columns.label()));
             reader.setRequestedSchema(projection);
-            long at = first;
+            int at = 0; // the current row group's first row within the file
             List<BlockMetaData> groups = reader.getRowGroups();
-            for (int group = 0; group < groups.size() && at < to; group++) {
-                long rows = groups.get(group).getRowCount();
-                if (at + rows <= from) {
+            for (int group = 0; group < groups.size() && at < mine.limit(); group++) {
+                int rows = (int) groups.get(group).getRowCount();
+                IndexRanges wanted = mine.within(at, at + rows);
+                if (wanted.count() == 0) {
                     reader.skipNextRowGroup();
                     at += rows;
                     continue;
@@ -188,20 +214,23 @@ public final class ParquetExamples {
                 PageReadStore pages = reader.readNextRowGroup();
                 RecordReader<Group> records = new ColumnIOFactory().getColumnIO(projection, schema)
                         .getRecordReader(pages, new GroupRecordConverter(projection));
-                for (long r = 0; r < rows && at + r < to; r++) {
+                int range = 0;
+                for (int r = 0; r < wanted.limit(); r++) {
                     Group row = records.read();
-                    long index = at + r;
-                    if (index < from) {
-                        continue; // before the range, in a row group the range starts in
+                    if (r >= wanted.end(range)) {
+                        range++;
                     }
-                    int i = (int) (index - from);
+                    if (r < wanted.start(range)) {
+                        continue; // between the ranges, in a row group they take rows of
+                    }
+                    int i = written[0]++;
                     String where = "row group " + group + ", row " + r;
                     features(row, kind, columns, x, i * columns.length(), file, where);
                     y[i] = label(row, int64, columns, file, where);
                 }
                 at += rows;
             }
-            return first + reader.getRecordCount();
+            return first + count;
         } catch (IOException e) {
             throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
         }

@@ -34,10 +34,18 @@ public record ParquetSource(String dir, ParquetExamples.Columns columns, List<In
                 hadoop));
     }
 
-    /** Reads only the row groups that hold rows of the range (and the footers before it). */
+    /** Reads only the row groups that hold rows of the ranges (and the footers before the last). */
     @Override
-    public Examples load(Split split, int from, int to, Configuration hadoop) {
-        return shaped(ParquetExamples.read(files(split, hadoop), columns, from, to, hadoop));
+    public Examples load(Split split, IndexRanges ranges, Configuration hadoop) {
+        return shaped(ParquetExamples.read(files(split, hadoop), columns, ranges, hadoop));
+    }
+
+    /** The first rows of the split's row groups (from the footers), within the split's limit. */
+    @Override
+    public int[] blockStarts(Split split, Configuration hadoop) {
+        int limit = count(split, hadoop);
+        return java.util.Arrays.stream(ParquetExamples.rowGroupStarts(files(split, hadoop), hadoop))
+                .filter(start -> start < limit).mapToInt(Math::toIntExact).toArray();
     }
 
     /** The split's rows from its footers (schemas checked), the limit applied; no row is read. */

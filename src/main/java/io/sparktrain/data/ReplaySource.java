@@ -23,21 +23,33 @@ public record ReplaySource(ExampleSource current, ExampleSource earlier, int[] e
     }
 
     /**
-     * The range's part of the new data is read as {@code current} reads a range; the replayed part, scattered
-     * over the earlier data, is read from the whole earlier split.
+     * The ranges' part of the new data is read as {@code current} reads ranges; the replayed part is read as
+     * {@code earlier} reads the replayed examples' own ranges.
      */
     @Override
-    public Examples load(Split split, int from, int to, Configuration hadoop) {
+    public Examples load(Split split, IndexRanges ranges, Configuration hadoop) {
         if (split == Split.TEST) {
-            return current.load(split, from, to, hadoop);
+            return current.load(split, ranges, hadoop);
         }
         int now = current.count(Split.TRAIN, hadoop);
-        if (to <= now) {
-            return current.load(split, from, to, hadoop);
+        if (ranges.limit() <= now) {
+            return current.load(split, ranges, hadoop);
         }
-        int[] replayed = java.util.Arrays.copyOfRange(earlierIndices, Math.max(from, now) - now, to - now);
-        Examples earlierPart = earlier.load(Split.TRAIN, hadoop).subset(replayed);
-        return from >= now ? earlierPart : current.load(split, from, now, hadoop).concat(earlierPart);
+        int[] replayed = ranges.within(now, now + earlierIndices.length).indices();
+        for (int i = 0; i < replayed.length; i++) {
+            replayed[i] = earlierIndices[replayed[i]];
+        }
+        // Read the replayed examples in ascending order, then put them back in the order the ranges name them.
+        int[] sorted = java.util.Arrays.stream(replayed).sorted().distinct().toArray();
+        Examples read = earlier.load(Split.TRAIN, IndexRanges.union(sorted,
+                java.util.Arrays.stream(sorted).map(i -> i + 1).toArray()), hadoop);
+        int[] positions = new int[replayed.length];
+        for (int i = 0; i < replayed.length; i++) {
+            positions[i] = java.util.Arrays.binarySearch(sorted, replayed[i]);
+        }
+        Examples earlierPart = read.subset(positions);
+        IndexRanges currentPart = ranges.within(0, now);
+        return currentPart.size() == 0 ? earlierPart : current.load(split, currentPart, hadoop).concat(earlierPart);
     }
 
     @Override

@@ -19,10 +19,10 @@ public record SeqMnistSource(String dir, int trainLimit, int testLimit, boolean 
                 pixelByPixel);
     }
 
-    /** Reads only the records of the range, as {@link MnistSource} does. */
+    /** Reads only the records of the ranges, as {@link MnistSource} does. */
     @Override
-    public SequenceSet load(Split split, int from, int to, Configuration hadoop) {
-        return SequenceSet.fromImages(MnistData.load(dir, split, from, to, hadoop), pixelByPixel);
+    public SequenceSet load(Split split, IndexRanges ranges, Configuration hadoop) {
+        return SequenceSet.fromImages(MnistData.load(dir, split, ranges, hadoop), pixelByPixel);
     }
 
     @Override

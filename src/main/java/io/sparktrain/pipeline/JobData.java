@@ -10,6 +10,7 @@ import io.sparktrain.data.DataFormatException;
 import io.sparktrain.data.ExampleSource;
 import io.sparktrain.data.Examples;
 import io.sparktrain.data.FeatureScaling;
+import io.sparktrain.data.IndexRanges;
 import io.sparktrain.data.MnistData;
 import io.sparktrain.data.MnistSource;
 import io.sparktrain.data.ParquetExamples;
@@ -53,12 +54,12 @@ public record JobData(ExampleSource source, int trainSize, int testSize, Network
 
     /** Reads the whole training split (a single-process use such as {@code bench}; training reads shards). */
     public Examples loadTrain(Configuration hadoop) {
-        return source.load(Split.TRAIN, 0, trainSize, hadoop);
+        return source.load(Split.TRAIN, IndexRanges.of(0, trainSize), hadoop);
     }
 
     /** Reads test examples {@code [from, to)}. */
     public Examples loadTest(int from, int to, Configuration hadoop) {
-        return source.load(Split.TEST, from, to, hadoop);
+        return source.load(Split.TEST, IndexRanges.of(from, to), hadoop);
     }
 
     /**

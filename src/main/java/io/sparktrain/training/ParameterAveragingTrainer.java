@@ -5,6 +5,7 @@ import io.sparktrain.config.TrainingConfig;
 import io.sparktrain.data.DataAccess;
 import io.sparktrain.data.Examples;
 import io.sparktrain.data.ExampleSource;
+import io.sparktrain.data.IndexRanges;
 import io.sparktrain.data.ShardPlan;
 import io.sparktrain.data.Split;
 import io.sparktrain.diagnostics.BrokenKernelsException;
@@ -119,7 +120,8 @@ public final class ParameterAveragingTrainer {
      */
     public TrainingResult train(ExampleSource source, int trainSize, int testSize) {
         int workers = config.workers();
-        ShardPlan plan = new ShardPlan(trainSize, workers, config.batchSizePerWorker(), config.seed());
+        ShardPlan plan = ShardPlan.of(trainSize, source.blockStarts(Split.TRAIN, sc.hadoopConfiguration()), workers,
+                config.batchSizePerWorker(), config.seed());
         // Broadcast once: the shard RDDs' lineage goes into every round's task binary, and a Hadoop configuration
         // serialised there costs each round's tasks milliseconds to write and read back.
         Broadcast<SerializableHadoopConf> hadoop = sc.broadcast(new SerializableHadoopConf(sc.hadoopConfiguration()));
@@ -543,8 +545,8 @@ public final class ParameterAveragingTrainer {
     }
 
     /**
-     * Executor side: loads the shard of partition {@code index}, examples {@code [shardStart, shardEnd)}, reading
-     * only their bytes where the source can, and records the bytes read in {@code reads} ({@code {shard, bytes}}).
+     * Executor side: loads the shard of partition {@code index}, the plan's ranges for it, reading only their bytes
+     * where the source can, and records the bytes read in {@code reads} ({@code {shard, bytes}}).
      */
     private record LoadShard(ExampleSource source, Broadcast<SerializableHadoopConf> hadoop, ShardPlan plan,
                              CollectionAccumulator<long[]> reads)
@@ -552,11 +554,11 @@ public final class ParameterAveragingTrainer {
         @Override
         public Iterator<Examples> call(Integer index, Iterator<Integer> ignored) {
             long before = DataAccess.threadBytesRead();
-            Examples mine = source.load(Split.TRAIN, plan.shardStart(index), plan.shardEnd(index),
-                    hadoop.value().get());
+            IndexRanges ranges = plan.ranges(index);
+            Examples mine = source.load(Split.TRAIN, ranges, hadoop.value().get());
             long bytes = DataAccess.threadBytesRead() - before;
-            LOG.info("shard {}: examples [{}, {}) loaded, {} bytes read", index, plan.shardStart(index),
-                    plan.shardEnd(index), bytes);
+            LOG.info("shard {}: {} examples in {} ranges loaded, {} bytes read", index, mine.size(), ranges.count(),
+                    bytes);
             reads.add(new long[] {index, bytes});
             return Collections.singletonList(mine).iterator();
         }
@@ -570,7 +572,8 @@ public final class ParameterAveragingTrainer {
         public Iterator<Examples> call(Integer index, Iterator<Integer> ignored) {
             int from = (int) ((long) testSize * index / parts);
             int to = (int) ((long) testSize * (index + 1) / parts);
-            return Collections.singletonList(source.load(Split.TEST, from, to, hadoop.value().get())).iterator();
+            return Collections.singletonList(source.load(Split.TEST, IndexRanges.of(from, to), hadoop.value().get()))
+                    .iterator();
         }
     }
 

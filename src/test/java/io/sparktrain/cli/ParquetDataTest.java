@@ -15,6 +15,7 @@ import io.sparktrain.data.MnistData;
 import io.sparktrain.data.MnistParquet;
 import io.sparktrain.data.ParquetExamples;
 import io.sparktrain.data.ParquetSource;
+import io.sparktrain.data.ShardPlan;
 import io.sparktrain.data.Split;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -145,7 +146,8 @@ class ParquetDataTest {
     @Test
     void sparkReadsWhatMakeParquetWritesRowForRow() throws IOException {
         Configuration hadoop = new Configuration();
-        // Several row groups for the training split (one per file), one file for the test split.
+        // Row groups that are the shard plan's grid blocks (64 rows for 256), one file each for the training split.
+        assertEquals(64, ShardPlan.blockSize(TRAIN));
         assertEquals(List.of(64L, 64L, 64L, 64L), rowGroups(parquet.resolve("train"), hadoop));
         assertEquals(List.of(64L), rowGroups(parquet.resolve("test"), hadoop));
         ExampleSet expected = MnistData.load(idx.toString(), Split.TRAIN, 0, hadoop);
@@ -375,8 +377,10 @@ class ParquetDataTest {
         assertTrue(CLI.stdout().contains("wrote 1000 training rows (4 files) and " + TEST + " test rows"),
                 CLI.stdout());
         Configuration hadoop = new Configuration();
-        assertEquals(List.of(250L, 250L, 250L, 250L), rowGroups(grown.resolve("train"), hadoop));
-        assertEquals(List.of((long) TEST), rowGroups(grown.resolve("test"), hadoop));
+        List<Long> groups = rowGroups(grown.resolve("train"), hadoop);
+        assertEquals(16, groups.size(), "blocks of 64 rows");
+        assertEquals(40L, groups.get(15));
+        assertTrue(groups.subList(0, 15).stream().allMatch(g -> g == 64L), groups.toString());
         ExampleSet original = MnistData.load(idx.toString(), Split.TRAIN, 0, hadoop);
         ExampleSet rows = (ExampleSet) new ParquetSource(grown.toString(),
                 new ParquetExamples.Columns("features", "label", 784, 10), List.of(1, 28, 28), 0, 0)

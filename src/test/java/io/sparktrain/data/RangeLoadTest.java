@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Every format's range load ({@link ExampleSource#load(Split, int, int, Configuration)}) yields exactly the examples
- * the whole split holds at those positions, whichever file, row group or record the range starts and ends in, and
+ * Every format's range load ({@link ExampleSource#load(Split, IndexRanges, Configuration)}) yields exactly the
+ * examples the whole split holds at those positions, whichever file, row group or record the ranges start and end
+ * in, one range or several (as a dealt shard asks), and
  * {@link ExampleSource#count} gives the split's size without reading it.
  */
 class RangeLoadTest {
@@ -34,26 +35,38 @@ class RangeLoadTest {
     Path tmp;
     private final Configuration hadoop = new Configuration();
 
-    /** The ranges tried: empty, single, at the start, across boundaries, at the end. */
-    private static List<int[]> ranges(int n) {
-        return List.of(new int[] {0, 0}, new int[] {0, 1}, new int[] {0, n / 3}, new int[] {n / 3, 2 * n / 3 + 1},
-                new int[] {n - 1, n}, new int[] {5, n}, new int[] {0, n});
+    /**
+     * The ranges tried: empty, single, at the start, across boundaries, at the end, the whole split, and the
+     * shards of plans dealing blocks of the split to 2 and 3 workers.
+     */
+    private static List<IndexRanges> ranges(int n) {
+        List<IndexRanges> all = new java.util.ArrayList<>(List.of(IndexRanges.of(0, 0), IndexRanges.of(0, 1),
+                IndexRanges.of(0, n / 3), IndexRanges.of(n / 3, 2 * n / 3 + 1), IndexRanges.of(n - 1, n),
+                IndexRanges.of(5, n), IndexRanges.of(0, n), IndexRanges.union(new int[] {n - 2, 1, n / 2},
+                        new int[] {n - 1, 3, n / 2 + 2})));
+        for (int workers = 2; workers <= 3; workers++) {
+            ShardPlan plan = new ShardPlan(n, workers, 4, 11);
+            for (int s = 0; s < workers; s++) {
+                all.add(plan.ranges(s));
+            }
+        }
+        return all;
     }
 
     private void assertRangesMatch(ExampleSource source, Split split) {
         Examples all = source.load(split, hadoop);
         assertEquals(all.size(), source.count(split, hadoop));
-        for (int[] r : ranges(all.size())) {
-            Examples part = source.load(split, r[0], r[1], hadoop);
-            assertEquals(r[1] - r[0], part.size(), "size of [" + r[0] + ", " + r[1] + ")");
+        for (IndexRanges r : ranges(all.size())) {
+            Examples part = source.load(split, r, hadoop);
+            assertEquals(r.size(), part.size(), "size of " + r);
             if (part.size() == 0) {
                 continue;
             }
             int[] order = IntStream.range(0, part.size()).toArray();
             DataSet got = part.minibatch(order, 0, part.size());
-            DataSet want = all.minibatch(IntStream.range(r[0], r[1]).toArray(), 0, part.size());
-            assertEquals(want.getFeatures(), got.getFeatures(), "features of [" + r[0] + ", " + r[1] + ")");
-            assertEquals(want.getLabels(), got.getLabels(), "labels of [" + r[0] + ", " + r[1] + ")");
+            DataSet want = all.minibatch(r.indices(), 0, part.size());
+            assertEquals(want.getFeatures(), got.getFeatures(), "features of " + r);
+            assertEquals(want.getLabels(), got.getLabels(), "labels of " + r);
         }
     }
 
@@ -79,7 +92,7 @@ class RangeLoadTest {
         }
         assertEquals(20, new MnistSource(plain.toString(), 20, 0).count(Split.TRAIN, hadoop), "limit applied");
         DataFormatException beyond = assertThrows(DataFormatException.class,
-                () -> new MnistSource(plain.toString(), 0, 0).load(Split.TRAIN, 30, 38, hadoop));
+                () -> new MnistSource(plain.toString(), 0, 0).load(Split.TRAIN, IndexRanges.of(30, 38), hadoop));
         assertTrue(beyond.getMessage().contains("items [30, 38) asked of a file of 37"), beyond.getMessage());
     }
 
@@ -96,7 +109,7 @@ class RangeLoadTest {
     void idxRangeOfATruncatedFileNamesIt() throws IOException {
         Path dir = damaged("short", "train-images-idx3-ubyte", b -> java.util.Arrays.copyOf(b, b.length - 3));
         DataFormatException e = assertThrows(DataFormatException.class,
-                () -> new MnistSource(dir.toString(), 0, 0).load(Split.TRAIN, 0, 2, hadoop));
+                () -> new MnistSource(dir.toString(), 0, 0).load(Split.TRAIN, IndexRanges.of(0, 2), hadoop));
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte: truncated"), e.getMessage());
     }
 
@@ -107,7 +120,7 @@ class RangeLoadTest {
             return b;
         });
         DataFormatException e = assertThrows(DataFormatException.class,
-                () -> new MnistSource(dir.toString(), 0, 0).load(Split.TRAIN, 5, 9, hadoop));
+                () -> new MnistSource(dir.toString(), 0, 0).load(Split.TRAIN, IndexRanges.of(5, 9), hadoop));
         assertTrue(e.getMessage().endsWith("label 12 at index 7 is not a digit 0-9"), e.getMessage());
         DataFormatException driver = assertThrows(DataFormatException.class,
                 () -> MnistData.check(dir.toString(), Split.TRAIN, 0, hadoop));
@@ -146,7 +159,7 @@ class RangeLoadTest {
                 3), List.of(4), 0, 0);
         assertRangesMatch(source, Split.TRAIN);
         assertRangesMatch(source, Split.TEST);
-        ExampleSet mid = (ExampleSet) source.load(Split.TRAIN, 240, 300, hadoop);
+        ExampleSet mid = (ExampleSet) source.load(Split.TRAIN, IndexRanges.of(240, 300), hadoop);
         assertEquals(240 % 3, mid.label(0));
         assertArrayEquals(new int[] {299 % 3}, new int[] {mid.label(59)});
         assertEquals(400, new ParquetSource(dir.toString(), source.columns(), List.of(4), 400, 0)
@@ -159,9 +172,9 @@ class RangeLoadTest {
         writeParquet(dir.resolve("train/part-0.parquet"), 0, 300, 250);
         ParquetSource source = new ParquetSource(dir.toString(), new ParquetExamples.Columns("features", "label", 4,
                 3), List.of(4), 0, 0);
-        assertEquals(100, source.load(Split.TRAIN, 0, 100, hadoop).size());
+        assertEquals(100, source.load(Split.TRAIN, IndexRanges.of(0, 100), hadoop).size());
         DataFormatException e = assertThrows(DataFormatException.class,
-                () -> source.load(Split.TRAIN, 200, 300, hadoop));
+                () -> source.load(Split.TRAIN, IndexRanges.of(200, 300), hadoop));
         assertTrue(e.getMessage().matches(".*train/part-0\\.parquet: row group \\d+, row \\d+: label column \"label\" "
                 + "holds 7, outside \\[0, 3\\).*"), e.getMessage());
     }
@@ -184,7 +197,7 @@ class RangeLoadTest {
         assertRangesMatch(source, Split.TRAIN);
         // A damaged file outside the range is not opened.
         Files.writeString(dir.resolve("train/008.csv"), "not,a,number\n");
-        assertEquals(3, source.load(Split.TRAIN, 2, 5, hadoop).size());
-        assertThrows(DataFormatException.class, () -> source.load(Split.TRAIN, 6, 9, hadoop));
+        assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(2, 5), hadoop).size());
+        assertThrows(DataFormatException.class, () -> source.load(Split.TRAIN, IndexRanges.of(6, 9), hadoop));
     }
 }

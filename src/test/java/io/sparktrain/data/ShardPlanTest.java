@@ -3,6 +3,7 @@ package io.sparktrain.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -28,21 +29,50 @@ class ShardPlanTest {
     }
 
     @Test
-    void shardsAreContiguousBlocksInStoredOrder() {
-        ShardPlan plan = new ShardPlan(103, 4, 8, 7); // 26, 26, 26, 25
-        assertEquals(0, plan.shardStart(0));
-        assertEquals(26, plan.shardEnd(0));
-        assertEquals(78, plan.shardStart(3));
-        assertEquals(103, plan.shardEnd(3));
-        for (int s = 0; s < 4; s++) {
-            int[] indices = plan.shardIndices(s);
-            for (int i = 0; i < indices.length; i++) {
-                assertEquals(plan.shardStart(s) + i, indices[i]);
+    void shardsAreRangesDealtFromTheWholeStoredOrder() {
+        ShardPlan plan = new ShardPlan(60000, 2, 32, 7);
+        assertEquals(235, ShardPlan.blockSize(60000));
+        assertEquals(256, plan.blocks());
+        for (int s = 0; s < 2; s++) {
+            IndexRanges r = plan.ranges(s);
+            assertTrue(r.count() >= 64 && r.count() <= 129, "ranges " + r.count());
+            assertArrayEquals(r.indices(), plan.shardIndices(s));
+            // Each tenth of the stored order gives the shard about its share: not one stretch of the data.
+            int[] perTenth = new int[10];
+            for (int i : r.indices()) {
+                perTenth[i / 6000]++;
             }
-            if (s > 0) {
-                assertEquals(plan.shardEnd(s - 1), plan.shardStart(s));
+            for (int t = 0; t < 10; t++) {
+                assertTrue(perTenth[t] > 2000 && perTenth[t] < 4000, "tenth " + t + ": " + perTenth[t]);
             }
         }
+        assertEquals(ShardPlan.MAX_BLOCK, ShardPlan.blockSize(10_000_000));
+        assertEquals(2, new ShardPlan(103, 4, 8, 7).blocks(), "blocks of MIN_BLOCK in a small set");
+    }
+
+    @Test
+    void coarseUnitsOfASourceAreKeptWholeExceptWhereTheCutFallsInOne() {
+        int[] rowGroups = {0, 400, 1000, 1200, 1700, 2100, 2500, 2800};
+        ShardPlan plan = ShardPlan.of(3000, rowGroups, 3, 8, 5);
+        assertEquals(8, plan.blocks(), "units of 375 rows on average against a grid of 64: the units");
+        int split = 0;
+        for (int s = 0; s < 3; s++) {
+            assertEquals(1000, plan.shardSize(s));
+            IndexRanges r = plan.ranges(s);
+            for (int i = 0; i < r.count(); i++) {
+                boolean startsAtGroup = Arrays.binarySearch(rowGroups, r.start(i)) >= 0;
+                boolean endsAtGroup = r.end(i) == 3000 || Arrays.binarySearch(rowGroups, r.end(i)) >= 0;
+                split += (startsAtGroup ? 0 : 1) + (endsAtGroup ? 0 : 1);
+            }
+        }
+        assertTrue(split <= 4, "two cuts split at most two row groups, each in two places: " + split);
+        // Units as fine as the grid, or fewer than the shards, give the grid: the plan a source without units gets.
+        int[] fine = java.util.stream.IntStream.range(0, 900 / 32).map(i -> i * 32).toArray();
+        assertArrayEquals(new ShardPlan(900, 3, 8, 5).shardIndices(1), ShardPlan.of(900, fine, 3, 8, 5)
+                .shardIndices(1));
+        assertArrayEquals(new ShardPlan(900, 3, 8, 5).shardIndices(1), ShardPlan.of(900, new int[] {0, 450}, 3,
+                8, 5).shardIndices(1));
+        assertThrows(IllegalArgumentException.class, () -> new ShardPlan(900, new int[] {5, 10}, 3, 8, 5));
     }
 
     @Test
@@ -50,8 +80,9 @@ class ShardPlanTest {
         assertArrayEquals(new ShardPlan(1000, 3, 10, 1).epochOrder(2, 0), new ShardPlan(1000, 3, 10, 1).epochOrder(2, 0));
         assertFalse(Arrays.equals(new ShardPlan(1000, 3, 10, 1).epochOrder(2, 0),
                 new ShardPlan(1000, 3, 10, 2).epochOrder(2, 0)));
-        // The seed shuffles the visiting order, not the blocks.
-        assertArrayEquals(new ShardPlan(1000, 3, 10, 1).shardIndices(2), new ShardPlan(1000, 3, 10, 2).shardIndices(2));
+        // The seed deals the blocks too.
+        assertFalse(Arrays.equals(new ShardPlan(1000, 3, 10, 1).shardIndices(2),
+                new ShardPlan(1000, 3, 10, 2).shardIndices(2)));
     }
 
     @Test
