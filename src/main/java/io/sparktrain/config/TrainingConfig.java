@@ -28,10 +28,13 @@ public record TrainingConfig(int epochs, int workers, int batchSizePerWorker, in
      * {@link #DRIVER}: every worker's parameters and optimiser state go to the driver (workers x parameters per
      * round). {@link #SHARDED}: an all-reduce through Spark's shuffle, slice k of every worker averaged by one task;
      * the driver receives the averaged parameters once per round, whatever the worker count, at the cost of a
-     * second stage per round. {@link #AUTO}: DRIVER in local mode (one JVM: nothing crosses a network), SHARDED on a
-     * cluster. All three give bitwise the same parameters.
+     * second stage per round. {@link #MEMORY} (local mode only, a task slot per worker): one Spark job per epoch
+     * whose tasks exchange each round's state and updates with the driver through the JVM's memory, averaged as
+     * DRIVER averages them, without a job, a broadcast or a serialised result per round. {@link #AUTO}: MEMORY in
+     * local mode when every worker has a task slot, else DRIVER; SHARDED on a cluster. All give bitwise the same
+     * parameters.
      */
-    public enum Aggregation { AUTO, DRIVER, SHARDED }
+    public enum Aggregation { AUTO, DRIVER, SHARDED, MEMORY }
 
     /** Validates every field, naming the key at fault. */
     public TrainingConfig {

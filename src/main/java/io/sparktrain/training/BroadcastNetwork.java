@@ -47,7 +47,7 @@ public final class BroadcastNetwork implements Serializable {
         NativeThreads.alignCallingThread();
         MultiLayerNetwork net = NetworkCache.borrow(s.configurationJson());
         try {
-            ParameterAveragingTrainer.apply(s, net);
+            WorkerRound.apply(s, net);
             float[][] out = new float[examples.size()][];
             Scoring.outputs(net, examples, batchSize, (logits, i) -> out[i] = logits);
             net.clear();

@@ -19,7 +19,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -28,7 +28,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
-import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -284,86 +283,212 @@ public final class ParameterAveragingTrainer {
             progress.resumed(List.copyOf(p.rounds), List.copyOf(p.epochs));
         }
         String hints = hints();
-        TrainingConfig.Aggregation aggregation = config.aggregation() != TrainingConfig.Aggregation.AUTO
-                ? config.aggregation() : sc.isLocal() ? TrainingConfig.Aggregation.DRIVER
-                : TrainingConfig.Aggregation.SHARDED;
+        TrainingConfig.Aggregation aggregation = aggregation(plan.shards());
+        LOG.info("aggregation: {}", aggregation.name().toLowerCase(java.util.Locale.ROOT));
         List<PendingCost> pending = new ArrayList<>();
-        for (int epoch = p.epoch; epoch < config.epochs(); epoch++) {
-            long epochStart = System.nanoTime();
-            progress.epochStarted(epoch + 1, roundsPerEpoch);
-            int firstRound = epoch == p.epoch ? p.nextRound : 0;
-            LossSum epochLoss = epoch == p.epoch ? p.epochLoss : LossSum.ZERO;
-            double secondsBefore = epoch == p.epoch ? p.epochSeconds : 0;
-            for (int round = firstRound; round < roundsPerEpoch; round++) {
-                state = state.withEpoch(epoch);
-                long started = System.nanoTime();
-                Broadcast<ModelState> broadcast = sc.broadcast(state);
-                long broadcastDone = System.nanoTime();
-                RoundTotals totals;
-                long jobDone;
-                // Names the Spark job, so that the Spark UI shows where training is.
-                sc.setJobDescription(String.format("%s: epoch %d/%d, round %d/%d", spec.name(), epoch + 1,
-                        config.epochs(), round + 1, roundsPerEpoch));
-                String key = (epoch + 1) + "/" + (round + 1);
-                clock.tag(key);
+        MemoryRounds memory = aggregation == TrainingConfig.Aggregation.MEMORY ? MemoryRounds.open(plan.shards())
+                : null;
+        try {
+            for (int epoch = p.epoch; epoch < config.epochs(); epoch++) {
+                long epochStart = System.nanoTime();
+                progress.epochStarted(epoch + 1, roundsPerEpoch);
+                int firstRound = epoch == p.epoch ? p.nextRound : 0;
+                LossSum epochLoss = epoch == p.epoch ? p.epochLoss : LossSum.ZERO;
+                double secondsBefore = epoch == p.epoch ? p.epochSeconds : 0;
+                JavaFutureAction<List<Integer>> epochJob = null;
+                if (memory != null) {
+                    sc.setJobDescription(String.format("%s: epoch %d/%d, rounds %d-%d (through memory)", spec.name(),
+                            epoch + 1, config.epochs(), firstRound + 1, roundsPerEpoch));
+                    epochJob = shards.mapPartitionsWithIndex(memory.epoch(plan, epoch, firstRound, roundsPerEpoch,
+                            config.averagingFrequency(), config.seed()), true).collectAsync();
+                }
                 try {
-                    totals = RoundTotals.combine(shards.mapPartitionsWithIndex(new FitRound(broadcast, plan, epoch,
-                            round, config.averagingFrequency(), config.seed()), true), aggregation);
-                    jobDone = System.nanoTime();
-                } finally {
-                    clock.untag();
-                    broadcast.destroy();
+                    for (int round = firstRound; round < roundsPerEpoch; round++) {
+                        state = state.withEpoch(epoch);
+                        String key = (epoch + 1) + "/" + (round + 1);
+                        Ran ran = memory != null ? throughMemory(memory, epochJob, state, epoch, round)
+                                : throughSpark(state, plan, shards, epoch, round, roundsPerEpoch, aggregation, clock,
+                                        key);
+                        RoundTotals totals = ran.totals();
+                        Averaged averaged = Averaged.of(totals, state);
+                        long averagedAt = System.nanoTime();
+                        RoundRecord record = memory == null ? averaged.record(epoch + 1, round + 1)
+                                : averaged.record(epoch + 1, round + 1).withCost(memoryCost(memory, ran, averagedAt));
+                        if (memory == null) {
+                            pending.add(new PendingCost(p.rounds.size(), key, ran.sentNanos() - ran.startedNanos(),
+                                    ran.receivedNanos() - ran.sentNanos(), averagedAt - ran.receivedNanos(),
+                                    averagedAt - ran.startedNanos(), totals.workers()));
+                        }
+                        p.guard = guarded(() -> p.guard.after(record, config.divergence(), spec.classes(),
+                                totals.workers(), averaged.state().params(), hints));
+                        state = averaged.state();
+                        p.rounds.add(record);
+                        progress.round(record, roundsPerEpoch);
+                        epochLoss = epochLoss.merge(averaged.loss());
+                        if (checkpoints.everyRounds() > 0 && p.rounds.size() % checkpoints.everyRounds() == 0
+                                && round + 1 < roundsPerEpoch) {
+                            checkpoint(p.snapshot(identity, state, epoch, round + 1, epochLoss,
+                                    secondsBefore + (System.nanoTime() - epochStart) / 1e9));
+                        }
+                    }
+                } catch (RuntimeException | Error e) {
+                    if (epochJob != null) {
+                        memory.fail(e);
+                        epochJob.cancel(true);
+                    }
+                    throw e;
                 }
-                Averaged averaged = Averaged.of(totals, state);
-                long averagedAt = System.nanoTime();
-                pending.add(new PendingCost(p.rounds.size(), key, broadcastDone - started, jobDone - broadcastDone,
-                        averagedAt - jobDone, averagedAt - started, totals.workers()));
-                RoundRecord record = averaged.record(epoch + 1, round + 1);
-                p.guard = guarded(() -> p.guard.after(record, config.divergence(), spec.classes(),
-                        totals.workers(), averaged.state().params(), hints));
-                state = averaged.state();
-                p.rounds.add(record);
-                progress.round(record, roundsPerEpoch);
-                epochLoss = epochLoss.merge(averaged.loss());
-                if (checkpoints.everyRounds() > 0 && p.rounds.size() % checkpoints.everyRounds() == 0
-                        && round + 1 < roundsPerEpoch) {
-                    checkpoint(p.snapshot(identity, state, epoch, round + 1, epochLoss,
-                            secondsBefore + (System.nanoTime() - epochStart) / 1e9));
+                if (epochJob != null) {
+                    finish(epochJob);
                 }
-            }
-            double epochSeconds = secondsBefore + (System.nanoTime() - epochStart) / 1e9;
-            for (PendingCost c : pending) {
-                p.rounds.set(c.index(), p.rounds.get(c.index()).withCost(clock.cost(c.key(), c.broadcastNanos(),
-                        c.jobNanos(), c.averagingNanos(), c.totalNanos(), c.workers(), 2_000)));
-            }
-            pending.clear();
-            p.trainSeconds += epochSeconds;
-            p.trainExamples += epochLoss.weight();
+                double epochSeconds = secondsBefore + (System.nanoTime() - epochStart) / 1e9;
+                long deadline = System.nanoTime() + 2_000_000_000L;
+                for (PendingCost c : pending) {
+                    p.rounds.set(c.index(), p.rounds.get(c.index()).withCost(clock.cost(c.key(), c.broadcastNanos(),
+                            c.jobNanos(), c.averagingNanos(), c.totalNanos(), c.workers(), deadline)));
+                }
+                pending.clear();
+                p.trainSeconds += epochSeconds;
+                p.trainExamples += epochLoss.weight();
 
-            long evalStart = System.nanoTime();
-            if (testParts.isPresent()) {
-                sc.setJobDescription(String.format("%s: test evaluation after epoch %d/%d", spec.name(), epoch + 1,
-                        config.epochs()));
-                p.test = evaluate(testParts.get(), state.withEpoch(epoch + 1));
+                long evalStart = System.nanoTime();
+                if (testParts.isPresent()) {
+                    sc.setJobDescription(String.format("%s: test evaluation after epoch %d/%d", spec.name(), epoch + 1,
+                            config.epochs()));
+                    p.test = evaluate(testParts.get(), state.withEpoch(epoch + 1));
+                }
+                double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
+                EpochRecord epochRecord = new EpochRecord(epoch + 1, epochLoss.mean(), p.test.meanLoss(),
+                        p.test.accuracy(), epochSeconds, evalSeconds);
+                p.epochs.add(epochRecord);
+                progress.epoch(epochRecord);
+                LOG.info("epoch {}: train loss {}, test loss {}, test accuracy {} ({} s training, {} examples/s)",
+                        epoch + 1, String.format("%.4f", epochLoss.mean()), String.format("%.4f", p.test.meanLoss()),
+                        String.format("%.4f", p.test.accuracy()), String.format("%.1f", epochSeconds),
+                        String.format("%.0f", epochLoss.weight() / epochSeconds));
+                if (checkpoints.store() != null) {
+                    checkpoint(p.snapshot(identity, state, epoch + 1, 0, LossSum.ZERO, 0));
+                }
             }
-            double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
-            EpochRecord epochRecord = new EpochRecord(epoch + 1, epochLoss.mean(), p.test.meanLoss(),
-                    p.test.accuracy(), epochSeconds, evalSeconds);
-            p.epochs.add(epochRecord);
-            progress.epoch(epochRecord);
-            LOG.info("epoch {}: train loss {}, test loss {}, test accuracy {} ({} s training, {} examples/s)",
-                    epoch + 1, String.format("%.4f", epochLoss.mean()), String.format("%.4f", p.test.meanLoss()),
-                    String.format("%.4f", p.test.accuracy()), String.format("%.1f", epochSeconds),
-                    String.format("%.0f", epochLoss.weight() / epochSeconds));
-            if (checkpoints.store() != null) {
-                checkpoint(p.snapshot(identity, state, epoch + 1, 0, LossSum.ZERO, 0));
+        } finally {
+            if (memory != null) {
+                memory.close();
             }
         }
         sc.setJobDescription(null);
         // Saved with the epochs done, so that an epoch-scheduled learning rate resumes where it stopped.
-        apply(state.withEpoch(config.epochs()), net);
+        WorkerRound.apply(state.withEpoch(config.epochs()), net);
         return new TrainingResult(net, p.rounds, p.epochs, p.test, p.trainExamples, p.trainSeconds,
                 List.copyOf(kernels));
+    }
+
+    /**
+     * A round's combined results and when it started, when its state was out (broadcast, or published) and when the
+     * workers' results were in.
+     */
+    private record Ran(RoundTotals totals, long startedNanos, long sentNanos, long receivedNanos) {
+    }
+
+    /** One round as one Spark job: the state in a broadcast, the updates back as task results. */
+    private Ran throughSpark(ModelState state, ShardPlan plan, JavaRDD<Examples> shards, int epoch, int round,
+                             int roundsPerEpoch, TrainingConfig.Aggregation aggregation, RoundClock clock,
+                             String key) {
+        long started = System.nanoTime();
+        Broadcast<ModelState> broadcast = sc.broadcast(state);
+        long sent = System.nanoTime();
+        // Names the Spark job, so that the Spark UI shows where training is.
+        sc.setJobDescription(String.format("%s: epoch %d/%d, round %d/%d", spec.name(), epoch + 1, config.epochs(),
+                round + 1, roundsPerEpoch));
+        clock.tag(key);
+        try {
+            RoundTotals totals = RoundTotals.combine(shards.mapPartitionsWithIndex(new FitRound(broadcast, plan,
+                    epoch, round, config.averagingFrequency(), config.seed()), true), aggregation);
+            return new Ran(totals, started, sent, System.nanoTime());
+        } finally {
+            clock.untag();
+            broadcast.destroy();
+        }
+    }
+
+    /** One round through memory: the state published to the epoch job's tasks, their updates taken back. */
+    private static Ran throughMemory(MemoryRounds memory, JavaFutureAction<List<Integer>> epochJob,
+                                     ModelState state, int epoch, int round) {
+        long started = System.nanoTime();
+        memory.publish(epoch, round, state);
+        long sent = System.nanoTime();
+        List<WorkerUpdate> updates = memory.await(epochJob);
+        long received = System.nanoTime();
+        return new Ran(RoundTotals.of(updates), started, sent, received);
+    }
+
+    /**
+     * The aggregation this run uses: the configured one, or for {@code auto} memory on a local master with a task
+     * slot per worker, driver on a local master without, sharded on a cluster.
+     *
+     * @throws ConfigException when {@code memory} is asked for where it cannot run
+     */
+    private TrainingConfig.Aggregation aggregation(int workers) {
+        int slots = sc.isLocal() ? localSlots(sc.master(), sc.getConf().getInt("spark.task.cpus", 1)) : 0;
+        return switch (config.aggregation()) {
+            case AUTO -> !sc.isLocal() ? TrainingConfig.Aggregation.SHARDED : slots >= workers
+                    ? TrainingConfig.Aggregation.MEMORY : TrainingConfig.Aggregation.DRIVER;
+            case MEMORY -> {
+                if (slots < workers) {
+                    throw new ConfigException("training.aggregation = memory needs Spark local mode with a task "
+                            + "slot per worker (training.workers = " + workers + "); the master is " + sc.master()
+                            + (sc.isLocal() ? " (" + slots + " slots)" : ""));
+                }
+                yield TrainingConfig.Aggregation.MEMORY;
+            }
+            default -> config.aggregation();
+        };
+    }
+
+    /** Task slots of a local master ({@code local}, {@code local[N]}, {@code local[N, F]}, {@code local[*]}). */
+    static int localSlots(String master, int cpusPerTask) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local(?:\\[\\s*(\\*|\\d+)\\s*(?:,.*)?\\])?")
+                .matcher(master.trim());
+        if (!m.matches()) {
+            return 0;
+        }
+        int threads = m.group(1) == null ? 1 : m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+                : Integer.parseInt(m.group(1));
+        return threads / Math.max(1, cpusPerTask);
+    }
+
+    /** Waits for an epoch's job through memory to end, rethrowing its failure. */
+    private static void finish(JavaFutureAction<List<Integer>> epochJob) {
+        try {
+            epochJob.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the epoch's tasks ran", e);
+        }
+    }
+
+    /**
+     * A round's cost through memory, along the worker that finished last: scheduling is from the state's
+     * publication to that worker taking it; there is no broadcast; result is the rest of its wait.
+     */
+    private static RoundCost memoryCost(MemoryRounds memory, Ran ran, long averagedAt) {
+        double scheduling = 0;
+        double compute = 0;
+        double latest = -1;
+        for (RoundTotals.WorkerReport w : ran.totals().workers()) {
+            long[] times = memory.times(w.shard());
+            double took = (times[1] - times[0]) / 1e9;
+            if (took + w.fitSeconds() > latest) {
+                latest = took + w.fitSeconds();
+                scheduling = took;
+                compute = w.fitSeconds();
+            }
+        }
+        double total = (averagedAt - ran.startedNanos()) / 1e9;
+        double averaging = (averagedAt - ran.receivedNanos()) / 1e9;
+        return new RoundCost(scheduling, 0, compute, Math.max(0, total - scheduling - compute - averaging),
+                averaging, total);
     }
 
     private void checkpoint(Checkpoint checkpoint) {
@@ -416,15 +541,15 @@ public final class ParameterAveragingTrainer {
             Progress p = new Progress();
             if (start != null) {
                 net.setParams(start.params());
-                float[] state = updaterState(start);
+                float[] state = WorkerRound.updaterState(start);
                 // Another optimiser (or none saved): its state does not carry over; the parameters do.
-                if (state.length > 0 && state.length == updaterState(net).length) {
+                if (state.length > 0 && state.length == WorkerRound.updaterState(net).length) {
                     net.getUpdater().getStateViewArray().assign(Nd4j.create(state));
                 }
                 p.iteration = start.getLayerWiseConfigurations().getIterationCount();
             }
             p.params = net.params().toFloatVector();
-            p.updaterState = updaterState(net);
+            p.updaterState = WorkerRound.updaterState(net);
             return p;
         }
 
@@ -482,30 +607,11 @@ public final class ParameterAveragingTrainer {
         }
     }
 
-    private static float[] updaterState(MultiLayerNetwork net) {
-        Updater updater = net.getUpdater();
-        INDArray view = updater == null ? null : updater.getStateViewArray();
-        return view == null ? new float[0] : view.toFloatVector();
-    }
-
-    /** Puts {@code state} into {@code net}: parameters, optimiser state and counters. */
-    static void apply(ModelState state, MultiLayerNetwork net) {
-        net.setParams(Nd4j.create(state.params()));
-        if (state.updaterState().length > 0) {
-            net.getUpdater().getStateViewArray().assign(Nd4j.create(state.updaterState()));
-        }
-        net.getLayerWiseConfigurations().setIterationCount(state.iteration());
-        net.getLayerWiseConfigurations().setEpochCount(state.epoch());
-    }
 
     static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();
     }
 
-    private static String executorId() {
-        SparkEnv env = SparkEnv.get();
-        return env == null ? "unknown" : env.executorId();
-    }
 
     /**
      * The native stack of the executor holding one shard.
@@ -522,8 +628,8 @@ public final class ParameterAveragingTrainer {
         @Override
         public Iterator<ExecutorKernels> call(Integer shard, Iterator<Examples> partition) {
             partition.next(); // runs where the cached shard is
-            return Collections.singletonList(new ExecutorKernels(shard, executorId(), NativeReport.examine()))
-                    .iterator();
+            return Collections.singletonList(new ExecutorKernels(shard, WorkerRound.executorId(),
+                    NativeReport.examine())).iterator();
         }
     }
 
@@ -583,41 +689,14 @@ public final class ParameterAveragingTrainer {
         @Override
         public Iterator<WorkerUpdate> call(Integer shardIndex, Iterator<Examples> partition) {
             Examples shard = partition.next();
-            int batchSize = plan.batchSize();
-            int first = round * frequency;
-            int last = Math.min(first + frequency, plan.batchesPerEpoch(shardIndex));
-            if (first >= last) {
-                return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(), new float[0],
-                        new float[0], LossSum.ZERO, 0, 0, 0, 0, MemoryUse.now())).iterator();
-            }
             long reading = System.nanoTime();
             ModelState state = broadcast.value();
             double readSeconds = (System.nanoTime() - reading) / 1e9;
             NativeThreads.alignCallingThread();
             MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
             try {
-                apply(state, net);
-                // Dropout masks: reproducible per (seed, epoch, round, shard) whichever executor runs the task.
-                Nd4j.getRandom().setSeed(Arrays.hashCode(new long[] {seed, epoch, round, shardIndex}));
-                int[] order = plan.epochOrder(shardIndex, epoch);
-                ScoreSum scores = new ScoreSum();
-                net.setListeners(scores);
-                long start = System.nanoTime();
-                LossSum loss = LossSum.ZERO;
-                for (int b = first; b < last; b++) {
-                    int from = b * batchSize;
-                    int to = Math.min(from + batchSize, shard.size());
-                    DataSet minibatch = shard.minibatch(order, from, to);
-                    scores.reset();
-                    net.fit(minibatch);
-                    loss = loss.merge(Targets.lossOf(scores.sum(), minibatch));
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                net.setListeners();
-                return Collections.singletonList(new WorkerUpdate(shardIndex, executorId(),
-                        net.params().toFloatVector(), updaterState(net), loss, last - first,
-                        net.getIterationCount() - state.iteration(), seconds, readSeconds, MemoryUse.now()))
-                        .iterator();
+                return Collections.singletonList(WorkerRound.fit(state, readSeconds, net, shard, plan, shardIndex,
+                        epoch, round, frequency, seed)).iterator();
             } finally {
                 NetworkCache.giveBack(state.configurationJson(), net);
             }
@@ -635,7 +714,7 @@ public final class ParameterAveragingTrainer {
             NativeThreads.alignCallingThread();
             MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
             try {
-                apply(state, net);
+                WorkerRound.apply(state, net);
                 int[] order = IntStream.range(0, part.size()).toArray();
                 Evaluation total = Evaluation.EMPTY;
                 for (int from = 0; from < part.size(); from += batchSize) {

@@ -103,7 +103,8 @@ final class RoundClock extends SparkListener {
     }
 
     /**
-     * Round {@code key}'s cost, waiting up to {@code waitMillis} for the bus to deliver its job's end.
+     * Round {@code key}'s cost, waiting until {@code deadlineNanos} (of {@link System#nanoTime()}) at most for the bus
+     * to deliver its job's end: one deadline for all the rounds of an epoch, so a stalled bus costs it one wait.
      *
      * @param broadcastNanos the driver's time creating the round's broadcast
      * @param jobNanos the driver's time in the round's job
@@ -113,8 +114,8 @@ final class RoundClock extends SparkListener {
      * @return the cost, or {@link RoundCost#NONE} when the events did not arrive in time
      */
     synchronized RoundCost cost(String key, long broadcastNanos, long jobNanos, long averagingNanos, long totalNanos,
-                                List<RoundTotals.WorkerReport> workers, long waitMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+                                List<RoundTotals.WorkerReport> workers, long deadlineNanos) {
+        long deadline = deadlineNanos;
         Job job = jobs.get(key);
         try {
             while ((job == null || !job.ended) && System.nanoTime() < deadline) {

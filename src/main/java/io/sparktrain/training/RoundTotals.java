@@ -72,10 +72,21 @@ record RoundTotals(float[] params, float[] updaterState, LossSum loss, int itera
         if (way == Aggregation.AUTO) {
             throw new IllegalArgumentException("resolve training.aggregation = auto first");
         }
-        List<Slice> slices = way == Aggregation.DRIVER
+        if (way == Aggregation.MEMORY) {
+            throw new IllegalArgumentException("memory aggregation combines with of(updates), not a job");
+        }
+        return ofSlices(way == Aggregation.DRIVER
                 ? List.of(Slice.average(0, fitted.map(Piece::whole).collect()))
                 : fitted.flatMapToPair(new Cut(fitted.getNumPartitions())).groupByKey(fitted.getNumPartitions())
-                        .map(new AverageSlice()).collect();
+                        .map(new AverageSlice()).collect());
+    }
+
+    /** The round of {@code updates} (one per worker), averaged here exactly as {@link Aggregation#DRIVER} does. */
+    static RoundTotals of(List<WorkerUpdate> updates) {
+        return ofSlices(List.of(Slice.average(0, updates.stream().map(Piece::whole).toList())));
+    }
+
+    private static RoundTotals ofSlices(List<Slice> slices) {
         List<Slice> ordered = new ArrayList<>(slices);
         ordered.sort(Comparator.comparingInt(Slice::index));
         List<WorkerReport> workers = ordered.get(0).workers();

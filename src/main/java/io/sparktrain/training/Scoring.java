@@ -92,7 +92,7 @@ public final class Scoring {
             NativeThreads.alignCallingThread();
             MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
             try {
-                ParameterAveragingTrainer.apply(state, net);
+                WorkerRound.apply(state, net);
                 while (parts.hasNext()) {
                     PredictionInput.Batch batch = input.read(parts.next(), hadoop.value().get());
                     outputs(net, batch.examples(), batchSize, (probabilities, i) ->

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * How a round's worker results reach the driver: the sharded all-reduce gives bitwise the parameters, optimiser
- * state and losses of averaging on the driver, and the bytes the driver receives per round (the result sizes of the
+ * How a round's worker results reach the driver: the sharded all-reduce and the exchange through memory give bitwise
+ * the parameters, optimiser state and losses of averaging on the driver, and the bytes the driver receives per round (the result sizes of the
  * round's tasks, as Spark's listener bus reports them) stay flat from 1 to 8 workers, where averaging on the driver
  * grows with the workers.
  */
@@ -86,19 +86,127 @@ class RoundAggregationTest {
     }
 
     @Test
+    void roundsThroughMemoryGiveBitwiseTheRunOfAveragingOnTheDriverInOneSparkJobPerEpoch() {
+        ExampleSet train = TestData.images(14, CLASSES, 8, 1);
+        TrainingResult onDriver = train(train, 2, Aggregation.DRIVER);
+        List<String> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart job) {
+                jobs.add(job.properties().getProperty("spark.job.description", ""));
+            }
+        };
+        sc.sc().addSparkListener(listener);
+        TrainingResult memory;
+        try {
+            memory = train(train, 2, Aggregation.MEMORY);
+            sc.sc().listenerBus().waitUntilEmpty(10_000);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(e);
+        } finally {
+            sc.sc().removeSparkListener(listener);
+        }
+        assertArrayEquals(onDriver.network().params().toFloatVector(), memory.network().params().toFloatVector());
+        assertArrayEquals(onDriver.network().getUpdater().getStateViewArray().toFloatVector(),
+                memory.network().getUpdater().getStateViewArray().toFloatVector());
+        assertEquals(onDriver.rounds().size(), memory.rounds().size());
+        for (int r = 0; r < onDriver.rounds().size(); r++) {
+            assertEquals(onDriver.rounds().get(r).trainLoss(), memory.rounds().get(r).trainLoss(), "round " + r);
+        }
+        assertEquals(onDriver.network().getLayerWiseConfigurations().getIterationCount(),
+                memory.network().getLayerWiseConfigurations().getIterationCount());
+        // 2 epochs of 2 rounds: one training job per epoch, no job per round.
+        assertEquals(2, jobs.stream().filter(d -> d.contains("(through memory)")).count(), jobs.toString());
+        assertTrue(jobs.stream().noneMatch(d -> d.contains(", round ")), jobs.toString());
+    }
+
+    /** Training examples whose minibatches fail after {@code good} of them: a worker that breaks mid-epoch. */
+    private record Breaking(io.sparktrain.data.Examples inner, int good) implements io.sparktrain.data.Examples {
+        private static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic
+                .AtomicInteger();
+
+        @Override
+        public int size() {
+            return inner.size();
+        }
+
+        @Override
+        public int numClasses() {
+            return inner.numClasses();
+        }
+
+        @Override
+        public io.sparktrain.data.Examples concat(io.sparktrain.data.Examples other) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public io.sparktrain.data.Examples subset(int[] indices) {
+            return new Breaking(inner.subset(indices), good);
+        }
+
+        @Override
+        public org.nd4j.linalg.dataset.DataSet minibatch(int[] indices, int from, int to) {
+            if (MADE.incrementAndGet() > good) {
+                throw new IllegalStateException("minibatch broke");
+            }
+            return inner.minibatch(indices, from, to);
+        }
+    }
+
+    @Test
+    void aWorkerFailingThroughMemoryStopsTheRunWithItsErrorAndTheOtherWorkersQuit() {
+        ExampleSet train = TestData.images(32, CLASSES, 8, 4);
+        TrainingConfig config = new TrainingConfig(2, 2, 4, 1, ADAM, 5, 8).withAggregation(Aggregation.MEMORY);
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(120), () -> org.junit.jupiter.api.Assertions.assertThrows(
+                        RuntimeException.class, () -> new ParameterAveragingTrainer(sc, SPEC, config).train(
+                                new TestData.InMemory(new Breaking(train, 5), TEST), train.size(), TEST.size())));
+        Throwable cause = e;
+        while (cause != null && !"minibatch broke".equals(cause.getMessage())) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null, "the worker's own error reaches the caller: " + e);
+        // The context is usable afterwards: nothing of the failed run is left running.
+        assertEquals(2L, sc.parallelize(List.of(1, 2), 2).count());
+    }
+
+    @Test
+    void memoryNeedsALocalTaskSlotPerWorker() {
+        assertEquals(2, ParameterAveragingTrainer.localSlots("local[2]", 1));
+        assertEquals(1, ParameterAveragingTrainer.localSlots("local", 1));
+        assertEquals(4, ParameterAveragingTrainer.localSlots("local[4, 3]", 1));
+        assertEquals(2, ParameterAveragingTrainer.localSlots("local[4]", 2));
+        assertEquals(Runtime.getRuntime().availableProcessors(), ParameterAveragingTrainer.localSlots("local[*]", 1));
+        assertEquals(0, ParameterAveragingTrainer.localSlots("spark://host:7077", 1));
+        ExampleSet train = TestData.images(24, CLASSES, 8, 2);
+        io.sparktrain.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.sparktrain.config.ConfigException.class, () -> train(train, 3, Aggregation.MEMORY));
+        assertTrue(e.getMessage().contains("training.aggregation = memory needs Spark local mode with a task slot "
+                + "per worker (training.workers = 3)"), e.getMessage());
+        // Auto falls back to a job per round when the workers outnumber the slots, with the same result.
+        assertArrayEquals(train(train, 3, Aggregation.DRIVER).network().params().toFloatVector(),
+                train(train, 3, Aggregation.AUTO).network().params().toFloatVector());
+    }
+
+    @Test
     void everyRoundsCostIsMeasuredAndItsPartsAddUpToItsWallTime() {
         ExampleSet train = TestData.images(32, CLASSES, 8, 3);
-        for (Aggregation way : new Aggregation[] {Aggregation.DRIVER, Aggregation.SHARDED}) {
+        for (Aggregation way : Aggregation.values()) {
+            if (way == Aggregation.AUTO) {
+                continue;
+            }
             TrainingResult result = train(train, 2, way);
             assertEquals(8, result.rounds().size(), way.name()); // 2 epochs of 4 rounds
+            boolean broadcast = way != Aggregation.MEMORY;
             for (RoundRecord r : result.rounds()) {
                 RoundCost c = r.cost();
                 String seen = way + " round " + r.epoch() + "/" + r.round() + ": " + c;
-                assertTrue(c.total() > 0 && c.scheduling() > 0 && c.broadcast() > 0 && c.compute() > 0
-                        && c.result() >= 0 && c.averaging() > 0, seen);
+                assertTrue(c.total() > 0 && c.scheduling() > 0 && (c.broadcast() > 0) == broadcast
+                        && c.compute() > 0 && c.result() >= 0 && c.averaging() > 0, seen);
                 // Compute is the critical worker's own fit time.
                 assertTrue(r.workers().stream().anyMatch(w -> w.fitSeconds() == c.compute()), seen);
-                assertTrue(r.workers().stream().allMatch(w -> w.readSeconds() > 0), seen);
+                assertTrue(r.workers().stream().allMatch(w -> (w.readSeconds() > 0) == broadcast), seen);
                 double parts = c.scheduling() + c.broadcast() + c.compute() + c.result() + c.averaging();
                 assertTrue(Math.abs(parts - c.total()) <= 0.1 * c.total() + 0.005, seen + ", parts " + parts);
             }
