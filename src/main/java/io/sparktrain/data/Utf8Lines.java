@@ -44,12 +44,26 @@ public final class Utf8Lines implements Closeable {
     private boolean endsWithNewline;
     private IOException pendingError;
     private boolean pendingMalformed;
+    private long position;
+    private long lineStart;
 
     Utf8Lines(String file, InputStream in, long maxChars, int maxLine) {
+        this(file, in, maxChars, maxLine, 0, 0);
+    }
+
+    /**
+     * Lines of {@code in}, which starts at byte {@code startByte} of {@code file}, after {@code linesBefore} lines:
+     * a reader of part of a file reports the same line numbers and byte offsets as one of the whole file. A
+     * byte-order mark is skipped only at byte 0.
+     */
+    Utf8Lines(String file, InputStream in, long maxChars, int maxLine, long startByte, int linesBefore) {
         this.file = file;
         this.in = in;
         this.maxChars = maxChars;
         this.maxLine = maxLine;
+        this.position = startByte;
+        this.lineNo = linesBefore;
+        this.first = startByte == 0;
         bytes.flip();
         chars.flip();
     }
@@ -90,6 +104,16 @@ public final class Utf8Lines implements Closeable {
         return lineNo;
     }
 
+    /** The byte offset in the file of the first character of the line {@link #next()} returned last. */
+    public long lineStart() {
+        return lineStart;
+    }
+
+    /** The byte offset in the file just past what has been returned: the start of the next line. */
+    public long position() {
+        return position;
+    }
+
     /** Characters read so far, line breaks excluded. */
     public long characters() {
         return total;
@@ -122,13 +146,20 @@ public final class Utf8Lines implements Closeable {
                 continue;
             }
             char c = chars.get();
+            // UTF-8 bytes of c: a surrogate is half of a 4-byte character.
+            int size = c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
             if (first) {
                 first = false;
                 if (c == '\uFEFF') {
+                    position += size;
                     continue;
                 }
             }
-            any = true;
+            if (!any) {
+                lineStart = position;
+                any = true;
+            }
+            position += size;
             if (c == '\n') {
                 lineNo++;
                 endsWithNewline = true;

@@ -200,4 +200,55 @@ class RangeLoadTest {
         assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(2, 5), hadoop).size());
         assertThrows(DataFormatException.class, () -> source.load(Split.TRAIN, IndexRanges.of(6, 9), hadoop));
     }
+
+    /** Text with a byte-order mark, 2-, 3- and 4-byte characters, CRLF and lone CR line ends, no final newline. */
+    private Path mixedText(String name, int lines) throws IOException {
+        StringBuilder text = new StringBuilder("\uFEFF");
+        for (int i = 0; i < lines; i++) {
+            text.append("ligne ").append(i).append(" été 漢字").append(i % 3 == 0 ? "\uD83D\uDE00" : "")
+                    .append(i % 4 == 0 ? "\r\n" : i % 7 == 0 ? "\r" : "\n");
+        }
+        text.append("fin");
+        Path file = tmp.resolve(name);
+        Files.write(file, text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return file;
+    }
+
+    @Test
+    void textRangesReadFromTheCheckpointsAroundThem() throws IOException {
+        Path file = mixedText("mixed.txt", 120);
+        String uri = file.toUri().toString();
+        TextCorpus.Indexed read = TextCorpus.readIndexed(uri, hadoop, 7);
+        assertEquals(TextCorpus.read(uri, hadoop), read.text(), "the indexed read returns the same text");
+        assertTrue(read.index().offsets().length > 100, "many checkpoints: " + read.index().offsets().length);
+        Vocabulary vocabulary = Vocabulary.of(read.text());
+        for (int[] ws : new int[][] {{5, 3}, {4, 6}, {8, 8}, {1, 1}}) {
+            TextSource source = new TextSource(uri, vocabulary, ws[0], ws[1], 0.3, read.index());
+            assertRangesMatch(source, Split.TRAIN);
+            assertRangesMatch(source, Split.TEST);
+            assertEquals(source.examples(read.text(), Split.TRAIN).size(), source.count(Split.TRAIN, hadoop));
+        }
+        // Checkpoints far apart: a range reads from the file's start.
+        TextCorpus.Indexed sparse = TextCorpus.readIndexed(uri, hadoop, 1 << 20);
+        assertRangesMatch(new TextSource(uri, vocabulary, 5, 3, 0.3, sparse.index()), Split.TRAIN);
+    }
+
+    @Test
+    void textRangeOverBadUtf8NamesTheSameLineAsTheWholeRead() throws IOException {
+        Path file = mixedText("bad.txt", 60);
+        String uri = file.toUri().toString();
+        TextCorpus.Indexed read = TextCorpus.readIndexed(uri, hadoop, 16);
+        TextSource source = new TextSource(uri, Vocabulary.of(read.text()), 8, 8, 0.2, read.index());
+        byte[] bytes = Files.readAllBytes(file);
+        int at = (int) read.index().offsets()[40] + 1; // inside line 40 * 16 / 25 or so, after the checkpoint
+        bytes[at] = (byte) 0xFF;
+        Files.write(file, bytes);
+        String whole = assertThrows(DataFormatException.class, () -> TextCorpus.read(uri, hadoop)).getMessage();
+        int example = 40 * 16 / 8;
+        String part = assertThrows(DataFormatException.class,
+                () -> source.load(Split.TRAIN, IndexRanges.of(example - 2, example + 2), hadoop)).getMessage();
+        assertTrue(whole.contains("not UTF-8"), whole);
+        assertEquals(whole, part);
+        assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(0, 3), hadoop).size(), "bytes before it read well");
+    }
 }
