@@ -1,13 +1,11 @@
 package io.sparktrain.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.Path;
 
 /**
  * A UTF-8 text file as next-character examples: windows of {@code window} characters, each labelled at every step
@@ -92,9 +90,8 @@ public final class TextCorpus {
         if (from.length == 0) {
             return spans;
         }
-        Path path = new Path(file);
         int every = index.every();
-        try (FSDataInputStream in = path.getFileSystem(hadoop).open(path)) {
+        try (FSDataInputStream in = Utf8Lines.openSeekable(file, hadoop)) {
             int i = 0;
             while (i < from.length) {
                 int k0 = from[i] / every;
@@ -117,14 +114,12 @@ public final class TextCorpus {
     }
 
     /** The characters from checkpoint {@code k0} to checkpoint {@code k1} (or the end). */
-    private static int[] read(String file, FSDataInputStream in, TextIndex index, int k0, int k1) throws IOException {
+    private static int[] read(String file, FSDataInputStream in, TextIndex index, int k0, int k1) {
         long start = index.offsets()[k0];
         long end = k1 < index.offsets().length ? index.offsets()[k1] : Long.MAX_VALUE;
         int expected = Math.min(k1 * index.every(), index.characters()) - k0 * index.every();
-        in.seek(start);
         StringBuilder text = new StringBuilder();
-        try (Utf8Lines lines = new Utf8Lines(file, new Part(in, end - start), Utf8Lines.textBudget(),
-                Utf8Lines.MAX_LINE_CHARS, start, index.lines()[k0])) {
+        try (Utf8Lines lines = Utf8Lines.part(file, in, start, end, Utf8Lines.textBudget(), index.lines()[k0])) {
             append(lines, text, null);
         }
         int[] chars = text.codePoints().toArray();
@@ -134,46 +129,6 @@ public final class TextCorpus {
                     + "; the file changed while the job ran");
         }
         return chars;
-    }
-
-    /** At most {@code left} bytes of a stream that stays open. */
-    private static final class Part extends InputStream {
-        private final InputStream in;
-        private long left;
-
-        Part(InputStream in, long left) {
-            this.in = in;
-            this.left = left;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // The file stays open for the next span.
-        }
     }
 
     /** The character codes of the training or test part of {@code text}. */

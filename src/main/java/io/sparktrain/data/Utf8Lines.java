@@ -10,6 +10,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -87,6 +88,84 @@ public final class Utf8Lines implements Closeable {
             return new Utf8Lines(file, fs.open(path), maxChars, MAX_LINE_CHARS);
         } catch (IOException e) {
             throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens {@code file} through Hadoop for reading parts of it ({@link #part}).
+     *
+     * @throws DataFormatException when it is missing, a directory or unreadable
+     */
+    static FSDataInputStream openSeekable(String file, Configuration hadoop) {
+        Path path = new Path(file);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            if (!fs.exists(path)) {
+                throw new DataFormatException(file, "no such file");
+            }
+            if (fs.getFileStatus(path).isDirectory()) {
+                throw new DataFormatException(file, "is a directory, expected a file");
+            }
+            return fs.open(path);
+        } catch (IOException e) {
+            throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The lines of bytes {@code [start, end)} of {@code file} ({@code end} = {@link Long#MAX_VALUE} for the rest),
+     * {@code linesBefore} lines into it, numbered and located as a reader of the whole file sees them. Closing it
+     * leaves {@code in} open.
+     *
+     * @throws DataFormatException when {@code in} cannot seek there
+     */
+    static Utf8Lines part(String file, FSDataInputStream in, long start, long end, long maxChars, int linesBefore) {
+        try {
+            in.seek(start);
+        } catch (IOException e) {
+            throw new DataFormatException(file, "line " + (linesBefore + 1) + ": cannot seek to byte " + start + ": "
+                    + e.getMessage(), e);
+        }
+        return new Utf8Lines(file, new Part(in, end - start), maxChars, MAX_LINE_CHARS, start, linesBefore);
+    }
+
+    /** At most {@code left} bytes of a stream that stays open. */
+    private static final class Part extends InputStream {
+        private final InputStream in;
+        private long left;
+
+        Part(InputStream in, long left) {
+            this.in = in;
+            this.left = left;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // The file stays open for the next part.
         }
     }
 

@@ -128,20 +128,25 @@ public record JobData(ExampleSource source, int trainSize, int testSize, Network
                                 : SequenceSet.Labels.PER_SEQUENCE, d.maxSequenceLength());
                 CsvSource source = new CsvSource(qualify("data.dir", d.dir(), hadoop), format, d.trainLimit(),
                         d.testLimit(), FeatureScaling.NONE);
-                SequenceSet train = source.load(Split.TRAIN, hadoop);
+                CsvSequences.Located trainRead = source.loadLocated(Split.TRAIN, hadoop);
+                SequenceSet train = trainRead.sequences();
                 // The test split (and every executor's shard) must have the training split's columns: fixing the
                 // count makes a file with another one an error naming it, before any scaling or training.
                 source = new CsvSource(source.dir(), new CsvSequences.Format(format.layout(), format.header(),
                         train.features(), format.classes(), format.labels(), format.maxLength()), d.trainLimit(),
                         d.testLimit(), FeatureScaling.NONE);
+                CsvSequences.Located testRead = source.loadLocated(Split.TEST, hadoop);
+                // Where each sequence of a single file is, so that executors read only their shards' lines.
+                source = source.withSpans(trainRead.spans(), testRead.spans());
+                SequenceSet test = testRead.sequences();
                 if (d.standardize()) {
                     FeatureScaling scaling = FeatureScaling.of(train);
                     source = source.withScaling(scaling);
                     train = scaling.apply(train);
+                    test = scaling.apply(test);
                     metrics.put("standardization", Map.of("mean", scaling.mean(), "std", scaling.std()));
                 }
-                return sequences(source, Sequences.of(train), Sequences.of(source.load(Split.TEST, hadoop)), job,
-                        metrics);
+                return sequences(source, Sequences.of(train), Sequences.of(test), job, metrics);
             }
             case TEXT -> {
                 String file = qualify("data.text.file", d.textFile(), hadoop);

@@ -251,4 +251,78 @@ class RangeLoadTest {
         assertEquals(whole, part);
         assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(0, 3), hadoop).size(), "bytes before it read well");
     }
+
+    /**
+     * A single CSV file of {@code sequences} sequences of 1 to 4 steps (ids with multi-byte characters), with a
+     * header, a byte-order mark, CRLF line ends and blank lines; {@code scattered} interleaves two sequences' lines.
+     */
+    private Path singleCsv(String name, int sequences, boolean scattered) throws IOException {
+        StringBuilder text = new StringBuilder("\uFEFFid,step,a,b,label\r\n");
+        for (int i = 0; i < sequences; i++) {
+            String id = "séq-漢" + i;
+            for (int step = 0; step <= i % 4; step++) {
+                text.append(id).append(',').append(step).append(',').append(i).append(".5,").append(step * 0.25)
+                        .append(',').append(i % 3).append(i % 5 == 0 ? "\r\n" : "\n");
+            }
+            if (i % 6 == 0) {
+                text.append('\n');
+            }
+        }
+        if (scattered) {
+            text.append("séq-漢1,2,1,1,1\n");
+        }
+        Path dir = tmp.resolve(name);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("train.csv"), text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(dir.resolve("test.csv"), text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return dir;
+    }
+
+    private static final CsvSequences.Format SINGLE = new CsvSequences.Format(CsvSequences.Layout.SINGLE, true, 2,
+            3, SequenceSet.Labels.PER_STEP, 10);
+
+    private CsvSource located(Path dir, int trainLimit) {
+        CsvSource source = new CsvSource(dir.toString(), SINGLE, trainLimit, 0, FeatureScaling.NONE);
+        return source.withSpans(source.loadLocated(Split.TRAIN, hadoop).spans(),
+                source.loadLocated(Split.TEST, hadoop).spans());
+    }
+
+    @Test
+    void singleCsvRangesReadTheirSequencesLinesWhenEachSequenceIsContiguous() throws IOException {
+        Path dir = singleCsv("contiguous", 41, false);
+        CsvSource source = located(dir, 0);
+        assertTrue(source.trainSpans().known(), "contiguous sequences are located");
+        assertEquals(41, source.trainSpans().count());
+        assertRangesMatch(source, Split.TRAIN);
+        assertRangesMatch(source, Split.TEST);
+        assertRangesMatch(located(dir, 30), Split.TRAIN);
+        assertEquals(30, located(dir, 30).count(Split.TRAIN, hadoop), "limit applied");
+        FeatureScaling scaling = FeatureScaling.of(source.load(Split.TRAIN, hadoop));
+        assertRangesMatch(source.withScaling(scaling), Split.TRAIN);
+    }
+
+    @Test
+    void singleCsvWithScatteredSequencesIsReadWholeForRanges() throws IOException {
+        Path dir = singleCsv("scattered", 23, true);
+        CsvSource source = located(dir, 0);
+        assertTrue(!source.trainSpans().known(), "sequence 1's lines are apart");
+        assertRangesMatch(source, Split.TRAIN);
+        assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(0, 2), hadoop).minibatch(new int[] {0, 1}, 0, 2)
+                .getFeatures().size(2), "sequence 1 has its scattered third step");
+    }
+
+    @Test
+    void singleCsvRangeOverABadValueNamesTheSameLineAsTheWholeRead() throws IOException {
+        Path dir = singleCsv("bad", 20, false);
+        CsvSource source = located(dir, 0);
+        Path file = dir.resolve("train.csv");
+        String text = Files.readString(file);
+        Files.writeString(file, text.replace("séq-漢13,1,13.5,0.25", "séq-漢13,1,13.5,x.25"));
+        String whole = assertThrows(DataFormatException.class, () -> source.load(Split.TRAIN, hadoop)).getMessage();
+        String part = assertThrows(DataFormatException.class,
+                () -> source.load(Split.TRAIN, IndexRanges.of(12, 15), hadoop)).getMessage();
+        assertTrue(whole.matches(".*train\\.csv: line \\d+: column 4.*"), whole);
+        assertEquals(whole, part);
+        assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(2, 5), hadoop).size(), "other lines read well");
+    }
 }
