@@ -151,7 +151,7 @@ public final class TextCorpus {
     }
 
     /** Where the held-out part starts, in characters. */
-    static int cut(int characters, double testFraction) {
+    public static int cut(int characters, double testFraction) {
         return characters - (int) Math.round(characters * testFraction);
     }
 

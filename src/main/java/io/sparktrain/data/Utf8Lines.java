@@ -114,8 +114,8 @@ public final class Utf8Lines implements Closeable {
 
     /**
      * The lines of bytes {@code [start, end)} of {@code file} ({@code end} = {@link Long#MAX_VALUE} for the rest),
-     * {@code linesBefore} lines into it, numbered and located as a reader of the whole file sees them. Closing it
-     * leaves {@code in} open.
+     * {@code linesBefore} lines into it, numbered and located as a reader of the whole file sees them. Reads stop at
+     * {@code end}; closing it leaves {@code in} open.
      *
      * @throws DataFormatException when {@code in} cannot seek there
      */
@@ -141,14 +141,8 @@ public final class Utf8Lines implements Closeable {
 
         @Override
         public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
