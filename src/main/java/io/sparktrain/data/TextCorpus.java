@@ -53,8 +53,10 @@ public final class TextCorpus {
         return text.toString();
     }
 
-    /** Appends the text of {@code lines}, each line break as {@code \n}; tells {@code index} (if any) where each
-     * character starts. */
+    /**
+     * Appends the text of {@code lines}, each line break as {@code \n}; tells {@code index} (if any) where each
+     * character starts.
+     */
     private static void append(Utf8Lines lines, StringBuilder text, TextIndex.Builder index) {
         for (String line = lines.next(); line != null; line = lines.next()) {
             text.append(line);
@@ -95,10 +97,10 @@ public final class TextCorpus {
             int i = 0;
             while (i < from.length) {
                 int k0 = from[i] / every;
-                int k1 = (to[i] + every - 1) / every;
+                int k1 = (int) ((to[i] + every - 1L) / every);
                 int j = i + 1;
                 while (j < from.length && from[j] / every <= k1) {
-                    k1 = Math.max(k1, (to[j] + every - 1) / every);
+                    k1 = Math.max(k1, (int) ((to[j] + every - 1L) / every));
                     j++;
                 }
                 int first = k0 * every;
@@ -117,7 +119,7 @@ public final class TextCorpus {
     private static int[] read(String file, FSDataInputStream in, TextIndex index, int k0, int k1) {
         long start = index.offsets()[k0];
         long end = k1 < index.offsets().length ? index.offsets()[k1] : Long.MAX_VALUE;
-        int expected = Math.min(k1 * index.every(), index.characters()) - k0 * index.every();
+        int expected = (int) (Math.min((long) k1 * index.every(), index.characters()) - (long) k0 * index.every());
         StringBuilder text = new StringBuilder();
         try (Utf8Lines lines = Utf8Lines.part(file, in, start, end, Utf8Lines.textBudget(), index.lines()[k0])) {
             append(lines, text, null);

@@ -22,7 +22,7 @@ public record TextIndex(int every, int characters, long[] offsets, int[] lines) 
     /** Validates the shape. */
     public TextIndex {
         if (every < 1 || characters < 0 || offsets.length != lines.length
-                || offsets.length != (characters + every - 1) / every) {
+                || offsets.length != (characters + every - 1L) / every) {
             throw new IllegalArgumentException("text index of " + offsets.length + " checkpoints every " + every
                     + " characters for " + characters + " characters");
         }
@@ -57,7 +57,7 @@ public record TextIndex(int every, int characters, long[] offsets, int[] lines) 
         }
 
         TextIndex build() {
-            int n = (characters + every - 1) / every;
+            int n = (int) ((characters + every - 1L) / every);
             return new TextIndex(every, characters, java.util.Arrays.copyOf(offsets, n),
                     java.util.Arrays.copyOf(lines, n));
         }
