@@ -76,23 +76,11 @@ public final class Utf8Lines implements Closeable {
      * @throws DataFormatException when it is missing or unreadable
      */
     public static Utf8Lines open(String file, Configuration hadoop, long maxChars) {
-        Path path = new Path(file);
-        try {
-            FileSystem fs = path.getFileSystem(hadoop);
-            if (!fs.exists(path)) {
-                throw new DataFormatException(file, "no such file");
-            }
-            if (fs.getFileStatus(path).isDirectory()) {
-                throw new DataFormatException(file, "is a directory, expected a file");
-            }
-            return new Utf8Lines(file, fs.open(path), maxChars, MAX_LINE_CHARS);
-        } catch (IOException e) {
-            throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
-        }
+        return new Utf8Lines(file, openSeekable(file, hadoop), maxChars, MAX_LINE_CHARS);
     }
 
     /**
-     * Opens {@code file} through Hadoop for reading parts of it ({@link #part}).
+     * Opens {@code file} through Hadoop, to read it whole or in parts ({@link #part}).
      *
      * @throws DataFormatException when it is missing, a directory or unreadable
      */
