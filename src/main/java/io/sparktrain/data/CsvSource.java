@@ -13,21 +13,53 @@ import org.apache.hadoop.conf.Configuration;
  * @param testLimit first N test sequences, 0 = all
  * @param scaling per-feature standardisation computed from the training split, applied to both
  *     ({@link FeatureScaling#NONE} to keep the values as they are)
+ * @param trainSpans where each training sequence of a single file is, from the driver's reading of it, or
+ *     {@link CsvSequences.Spans#none()}: range loads then read the whole file
+ * @param testSpans the same for the test file
  */
 public record CsvSource(String dir, CsvSequences.Format format, int trainLimit, int testLimit,
-                        FeatureScaling scaling) implements ExampleSource {
+                        FeatureScaling scaling, CsvSequences.Spans trainSpans, CsvSequences.Spans testSpans)
+        implements ExampleSource {
+
+    /** A source whose single files' sequences are not located yet: range loads read them whole. */
+    public CsvSource(String dir, CsvSequences.Format format, int trainLimit, int testLimit, FeatureScaling scaling) {
+        this(dir, format, trainLimit, testLimit, scaling, CsvSequences.Spans.none(), CsvSequences.Spans.none());
+    }
 
     @Override
     public SequenceSet load(Split split, Configuration hadoop) {
-        SequenceSet raw = CsvSequences.read(location(split), format, split == Split.TRAIN ? trainLimit : testLimit,
-                hadoop);
-        return scaling.apply(raw);
+        return scaling.apply(CsvSequences.read(location(split), format, limit(split), hadoop));
     }
 
-    /** With layout {@code files}, opens only the ranges' files (one sequence each); a single file is read whole. */
+    /**
+     * Reads one split whole, unscaled, noting where a single file's sequences are ({@link #withSpans}); logs why
+     * when they cannot be read by byte range.
+     */
+    public CsvSequences.Located loadLocated(Split split, Configuration hadoop) {
+        return CsvSequences.readLocated(location(split), format, limit(split), hadoop);
+    }
+
+    /**
+     * With layout {@code files}, opens only the ranges' files (one sequence each); with layout {@code single}, reads
+     * only the ranges' sequences' lines where their spans are known, else the whole file.
+     */
     @Override
     public SequenceSet load(Split split, IndexRanges ranges, Configuration hadoop) {
-        return scaling.apply(CsvSequences.read(location(split), format, ranges, hadoop));
+        return scaling.apply(CsvSequences.read(location(split), format, ranges, spans(split), hadoop));
+    }
+
+    /** From the spans when they are known: nothing is read. */
+    @Override
+    public int count(Split split, Configuration hadoop) {
+        return spans(split).known() ? spans(split).count() : ExampleSource.super.count(split, hadoop);
+    }
+
+    private int limit(Split split) {
+        return split == Split.TRAIN ? trainLimit : testLimit;
+    }
+
+    private CsvSequences.Spans spans(Split split) {
+        return split == Split.TRAIN ? trainSpans : testSpans;
     }
 
     /** Where a split is. */
@@ -39,7 +71,12 @@ public record CsvSource(String dir, CsvSequences.Format format, int trainLimit, 
 
     /** The same source, standardising features with {@code scaling}. */
     public CsvSource withScaling(FeatureScaling scaling) {
-        return new CsvSource(dir, format, trainLimit, testLimit, scaling);
+        return new CsvSource(dir, format, trainLimit, testLimit, scaling, trainSpans, testSpans);
+    }
+
+    /** The same source, reading a single file's sequences by these spans ({@link #loadLocated}). */
+    public CsvSource withSpans(CsvSequences.Spans train, CsvSequences.Spans test) {
+        return new CsvSource(dir, format, trainLimit, testLimit, scaling, train, test);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -44,12 +45,26 @@ public final class Utf8Lines implements Closeable {
     private boolean endsWithNewline;
     private IOException pendingError;
     private boolean pendingMalformed;
+    private long position;
+    private long lineStart;
 
     Utf8Lines(String file, InputStream in, long maxChars, int maxLine) {
+        this(file, in, maxChars, maxLine, 0, 0);
+    }
+
+    /**
+     * Lines of {@code in}, which starts at byte {@code startByte} of {@code file}, after {@code linesBefore} lines:
+     * a reader of part of a file reports the same line numbers and byte offsets as one of the whole file. A
+     * byte-order mark is skipped only at byte 0.
+     */
+    Utf8Lines(String file, InputStream in, long maxChars, int maxLine, long startByte, int linesBefore) {
         this.file = file;
         this.in = in;
         this.maxChars = maxChars;
         this.maxLine = maxLine;
+        this.position = startByte;
+        this.lineNo = linesBefore;
+        this.first = startByte == 0;
         bytes.flip();
         chars.flip();
     }
@@ -61,6 +76,15 @@ public final class Utf8Lines implements Closeable {
      * @throws DataFormatException when it is missing or unreadable
      */
     public static Utf8Lines open(String file, Configuration hadoop, long maxChars) {
+        return new Utf8Lines(file, openSeekable(file, hadoop), maxChars, MAX_LINE_CHARS);
+    }
+
+    /**
+     * Opens {@code file} through Hadoop, to read it whole or in parts ({@link #part}).
+     *
+     * @throws DataFormatException when it is missing, a directory or unreadable
+     */
+    static FSDataInputStream openSeekable(String file, Configuration hadoop) {
         Path path = new Path(file);
         try {
             FileSystem fs = path.getFileSystem(hadoop);
@@ -70,9 +94,60 @@ public final class Utf8Lines implements Closeable {
             if (fs.getFileStatus(path).isDirectory()) {
                 throw new DataFormatException(file, "is a directory, expected a file");
             }
-            return new Utf8Lines(file, fs.open(path), maxChars, MAX_LINE_CHARS);
+            return fs.open(path);
         } catch (IOException e) {
             throw new DataFormatException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The lines of bytes {@code [start, end)} of {@code file} ({@code end} = {@link Long#MAX_VALUE} for the rest),
+     * {@code linesBefore} lines into it, numbered and located as a reader of the whole file sees them. Reads stop at
+     * {@code end}; closing it leaves {@code in} open.
+     *
+     * @throws DataFormatException when {@code in} cannot seek there
+     */
+    static Utf8Lines part(String file, FSDataInputStream in, long start, long end, long maxChars, int linesBefore) {
+        try {
+            in.seek(start);
+        } catch (IOException e) {
+            throw new DataFormatException(file, "line " + (linesBefore + 1) + ": cannot seek to byte " + start + ": "
+                    + e.getMessage(), e);
+        }
+        return new Utf8Lines(file, new Part(in, end - start), maxChars, MAX_LINE_CHARS, start, linesBefore);
+    }
+
+    /** At most {@code left} bytes of a stream that stays open. */
+    private static final class Part extends InputStream {
+        private final InputStream in;
+        private long left;
+
+        Part(InputStream in, long left) {
+            this.in = in;
+            this.left = left;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // The file stays open for the next part.
         }
     }
 
@@ -88,6 +163,16 @@ public final class Utf8Lines implements Closeable {
     /** The number of the line {@link #next()} returned last (1-based). */
     public int lineNumber() {
         return lineNo;
+    }
+
+    /** The byte offset in the file of the first character of the line {@link #next()} returned last. */
+    public long lineStart() {
+        return lineStart;
+    }
+
+    /** The byte offset in the file just past what has been returned: the start of the next line. */
+    public long position() {
+        return position;
     }
 
     /** Characters read so far, line breaks excluded. */
@@ -122,13 +207,20 @@ public final class Utf8Lines implements Closeable {
                 continue;
             }
             char c = chars.get();
+            // UTF-8 bytes of c: a surrogate is half of a 4-byte character.
+            int size = c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
             if (first) {
                 first = false;
                 if (c == '\uFEFF') {
+                    position += size;
                     continue;
                 }
             }
-            any = true;
+            if (!any) {
+                lineStart = position;
+                any = true;
+            }
+            position += size;
             if (c == '\n') {
                 lineNo++;
                 endsWithNewline = true;

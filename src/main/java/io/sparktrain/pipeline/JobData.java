@@ -19,6 +19,7 @@ import io.sparktrain.data.SeqMnistSource;
 import io.sparktrain.data.SequenceSet;
 import io.sparktrain.data.Split;
 import io.sparktrain.data.TextCorpus;
+import io.sparktrain.data.TextIndex;
 import io.sparktrain.data.TextSource;
 import io.sparktrain.data.Vocabulary;
 import io.sparktrain.model.NetworkSpec;
@@ -40,7 +41,9 @@ import org.apache.hadoop.fs.Path;
  * <p>The driver reads only what it needs to validate and to size the network: IDX headers and label files
  * (MNIST, sequential MNIST), Parquet footers (schemas and row counts). CSV sequences are read whole, because the
  * features per step, the longest sequence and the standardisation statistics come from all of them; text is read
- * whole, because its vocabulary and its train/test cut come from all of it.
+ * whole, because its vocabulary and its train/test cut come from all of it. Reading them, the driver notes where
+ * each sequence of a single CSV file and every few thousandth character of a text are, so that executors read only
+ * their shards' bytes.
  *
  * @param source what executors load their shards from
  * @param trainSize the number of training examples
@@ -125,30 +128,37 @@ public record JobData(ExampleSource source, int trainSize, int testSize, Network
                                 : SequenceSet.Labels.PER_SEQUENCE, d.maxSequenceLength());
                 CsvSource source = new CsvSource(qualify("data.dir", d.dir(), hadoop), format, d.trainLimit(),
                         d.testLimit(), FeatureScaling.NONE);
-                SequenceSet train = source.load(Split.TRAIN, hadoop);
+                CsvSequences.Located trainRead = source.loadLocated(Split.TRAIN, hadoop);
+                SequenceSet train = trainRead.sequences();
                 // The test split (and every executor's shard) must have the training split's columns: fixing the
                 // count makes a file with another one an error naming it, before any scaling or training.
                 source = new CsvSource(source.dir(), new CsvSequences.Format(format.layout(), format.header(),
                         train.features(), format.classes(), format.labels(), format.maxLength()), d.trainLimit(),
                         d.testLimit(), FeatureScaling.NONE);
+                CsvSequences.Located testRead = source.loadLocated(Split.TEST, hadoop);
+                // Where each sequence of a single file is, so that executors read only their shards' lines.
+                source = source.withSpans(trainRead.spans(), testRead.spans());
+                SequenceSet test = testRead.sequences();
                 if (d.standardize()) {
                     FeatureScaling scaling = FeatureScaling.of(train);
                     source = source.withScaling(scaling);
                     train = scaling.apply(train);
+                    test = scaling.apply(test);
                     metrics.put("standardization", Map.of("mean", scaling.mean(), "std", scaling.std()));
                 }
-                return sequences(source, Sequences.of(train), Sequences.of(source.load(Split.TEST, hadoop)), job,
-                        metrics);
+                return sequences(source, Sequences.of(train), Sequences.of(test), job, metrics);
             }
             case TEXT -> {
                 String file = qualify("data.text.file", d.textFile(), hadoop);
-                String text = TextCorpus.read(file, hadoop);
+                TextCorpus.Indexed read = TextCorpus.readIndexed(file, hadoop, TextIndex.EVERY);
+                String text = read.text();
                 Vocabulary vocabulary = fixedVocabulary.orElseGet(() -> Vocabulary.of(text));
                 if (vocabulary.size() < 2) {
                     throw new DataFormatException(file, "only one distinct character (" + describe(vocabulary)
                             + "); a text model predicts the next character and needs at least two");
                 }
-                TextSource source = new TextSource(file, vocabulary, d.window(), d.stride(), d.testFraction());
+                TextSource source = new TextSource(file, vocabulary, d.window(), d.stride(), d.testFraction(),
+                        read.index());
                 int[] trainCodes = TextCorpus.encode(text, vocabulary, Split.TRAIN, d.testFraction());
                 metrics.put("characters", text.codePointCount(0, text.length()));
                 metrics.put("vocabulary", vocabulary.size());

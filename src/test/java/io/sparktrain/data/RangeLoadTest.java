@@ -200,4 +200,129 @@ class RangeLoadTest {
         assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(2, 5), hadoop).size());
         assertThrows(DataFormatException.class, () -> source.load(Split.TRAIN, IndexRanges.of(6, 9), hadoop));
     }
+
+    /** Text with a byte-order mark, 2-, 3- and 4-byte characters, CRLF and lone CR line ends, no final newline. */
+    private Path mixedText(String name, int lines) throws IOException {
+        StringBuilder text = new StringBuilder("\uFEFF");
+        for (int i = 0; i < lines; i++) {
+            text.append("ligne ").append(i).append(" été 漢字").append(i % 3 == 0 ? "\uD83D\uDE00" : "")
+                    .append(i % 4 == 0 ? "\r\n" : i % 7 == 0 ? "\r" : "\n");
+        }
+        text.append("fin");
+        Path file = tmp.resolve(name);
+        Files.write(file, text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return file;
+    }
+
+    @Test
+    void textRangesReadFromTheCheckpointsAroundThem() throws IOException {
+        Path file = mixedText("mixed.txt", 120);
+        String uri = file.toUri().toString();
+        TextCorpus.Indexed read = TextCorpus.readIndexed(uri, hadoop, 7);
+        assertEquals(TextCorpus.read(uri, hadoop), read.text(), "the indexed read returns the same text");
+        assertTrue(read.index().offsets().length > 100, "many checkpoints: " + read.index().offsets().length);
+        Vocabulary vocabulary = Vocabulary.of(read.text());
+        for (int[] ws : new int[][] {{5, 3}, {4, 6}, {8, 8}, {1, 1}}) {
+            TextSource source = new TextSource(uri, vocabulary, ws[0], ws[1], 0.3, read.index());
+            assertRangesMatch(source, Split.TRAIN);
+            assertRangesMatch(source, Split.TEST);
+            assertEquals(source.examples(read.text(), Split.TRAIN).size(), source.count(Split.TRAIN, hadoop));
+        }
+        // Checkpoints far apart: a range reads from the file's start.
+        TextCorpus.Indexed sparse = TextCorpus.readIndexed(uri, hadoop, 1 << 20);
+        assertRangesMatch(new TextSource(uri, vocabulary, 5, 3, 0.3, sparse.index()), Split.TRAIN);
+    }
+
+    @Test
+    void textRangeOverBadUtf8NamesTheSameLineAsTheWholeRead() throws IOException {
+        Path file = mixedText("bad.txt", 60);
+        String uri = file.toUri().toString();
+        TextCorpus.Indexed read = TextCorpus.readIndexed(uri, hadoop, 16);
+        TextSource source = new TextSource(uri, Vocabulary.of(read.text()), 8, 8, 0.2, read.index());
+        byte[] bytes = Files.readAllBytes(file);
+        int at = (int) read.index().offsets()[40] + 1; // inside line 40 * 16 / 25 or so, after the checkpoint
+        bytes[at] = (byte) 0xFF;
+        Files.write(file, bytes);
+        String whole = assertThrows(DataFormatException.class, () -> TextCorpus.read(uri, hadoop)).getMessage();
+        int example = 40 * 16 / 8;
+        String part = assertThrows(DataFormatException.class,
+                () -> source.load(Split.TRAIN, IndexRanges.of(example - 2, example + 2), hadoop)).getMessage();
+        assertTrue(whole.contains("not UTF-8"), whole);
+        assertEquals(whole, part);
+        assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(0, 3), hadoop).size(), "bytes before it read well");
+    }
+
+    /**
+     * A single CSV file of {@code sequences} sequences of 1 to 4 steps (ids with multi-byte characters), with a
+     * header, a byte-order mark, CRLF line ends and blank lines; {@code scattered} interleaves two sequences' lines.
+     */
+    private Path singleCsv(String name, int sequences, boolean scattered) throws IOException {
+        StringBuilder text = new StringBuilder("\uFEFFid,step,a,b,label\r\n");
+        for (int i = 0; i < sequences; i++) {
+            String id = "séq-漢" + i;
+            for (int step = 0; step <= i % 4; step++) {
+                text.append(id).append(',').append(step).append(',').append(i).append(".5,").append(step * 0.25)
+                        .append(',').append(i % 3).append(i % 5 == 0 ? "\r\n" : "\n");
+            }
+            if (i % 6 == 0) {
+                text.append('\n');
+            }
+        }
+        if (scattered) {
+            text.append("séq-漢1,2,1,1,1\n");
+        }
+        Path dir = tmp.resolve(name);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("train.csv"), text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(dir.resolve("test.csv"), text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return dir;
+    }
+
+    private static final CsvSequences.Format SINGLE = new CsvSequences.Format(CsvSequences.Layout.SINGLE, true, 2,
+            3, SequenceSet.Labels.PER_STEP, 10);
+
+    private CsvSource located(Path dir, int trainLimit) {
+        CsvSource source = new CsvSource(dir.toString(), SINGLE, trainLimit, 0, FeatureScaling.NONE);
+        return source.withSpans(source.loadLocated(Split.TRAIN, hadoop).spans(),
+                source.loadLocated(Split.TEST, hadoop).spans());
+    }
+
+    @Test
+    void singleCsvRangesReadTheirSequencesLinesWhenEachSequenceIsContiguous() throws IOException {
+        Path dir = singleCsv("contiguous", 41, false);
+        CsvSource source = located(dir, 0);
+        assertTrue(source.trainSpans().known(), "contiguous sequences are located");
+        assertEquals(41, source.trainSpans().count());
+        assertRangesMatch(source, Split.TRAIN);
+        assertRangesMatch(source, Split.TEST);
+        assertRangesMatch(located(dir, 30), Split.TRAIN);
+        assertEquals(30, located(dir, 30).count(Split.TRAIN, hadoop), "limit applied");
+        FeatureScaling scaling = FeatureScaling.of(source.load(Split.TRAIN, hadoop));
+        assertRangesMatch(source.withScaling(scaling), Split.TRAIN);
+    }
+
+    @Test
+    void singleCsvWithScatteredSequencesIsReadWholeForRanges() throws IOException {
+        Path dir = singleCsv("scattered", 23, true);
+        CsvSource source = located(dir, 0);
+        assertTrue(!source.trainSpans().known(), "sequence 1's lines are apart");
+        assertRangesMatch(source, Split.TRAIN);
+        assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(0, 2), hadoop).minibatch(new int[] {0, 1}, 0, 2)
+                .getFeatures().size(2), "sequence 1 has its scattered third step");
+    }
+
+    @Test
+    void singleCsvRangeOverABadValueNamesTheSameLineAsTheWholeRead() throws IOException {
+        Path dir = singleCsv("bad", 20, false);
+        CsvSource source = located(dir, 0);
+        Path file = dir.resolve("train.csv");
+        String text = Files.readString(file);
+        Files.writeString(file, text.replace("séq-漢13,1,13.5,0.25", "séq-漢13,1,13.5,x.25"));
+        String whole = assertThrows(DataFormatException.class, () -> source.load(Split.TRAIN, hadoop)).getMessage();
+        String part = assertThrows(DataFormatException.class,
+                () -> source.load(Split.TRAIN, IndexRanges.of(12, 15), hadoop)).getMessage();
+        assertTrue(whole.matches(".*train\\.csv: line \\d+: column 4.*"), whole);
+        assertEquals(whole, part);
+        assertEquals(3, source.load(Split.TRAIN, IndexRanges.of(2, 5), hadoop).size(), "other lines read well");
+    }
 }
