@@ -32,6 +32,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * job is read and its data validated by the same pipeline as {@code train} ({@link TrainingJob#validated}).
  */
 final class BenchCommand {
+    /** Passes (epochs) timed after the untimed first one, in both phases: one pass of 6,400 is about a second. */
+    private static final int TIMED_PASSES = 2;
 
     // The Spark phase evaluates after each epoch (untimed); a few test examples are enough.
     private static final int TEST_EXAMPLES = 100;
@@ -112,18 +114,19 @@ final class BenchCommand {
 
         NativeThreads.set(Math.max(1, cores / workers));
         Dnnl.setThreads(Math.max(1, cores / workers));
-        // Two epochs, the second timed as in the single process: the first pays for building the networks on the
-        // workers and compiling their code paths.
-        TrainingConfig twoEpochs = new TrainingConfig(2, workers, training.batchSizePerWorker(),
+        // One untimed epoch, then TIMED_PASSES timed ones, as in the single process: the first pays for building the
+        // networks on the workers and compiling their code paths.
+        TrainingConfig epochs = new TrainingConfig(1 + TIMED_PASSES, workers, training.batchSizePerWorker(),
                 training.averagingFrequency(), training.updater(), training.seed(), training.evalBatchSize(),
                 training.tbpttLength());
         sparkConf.setMaster("local[" + workers + "]").setAppName("sparktrain-bench")
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         double spark;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
-            TrainingResult r = new ParameterAveragingTrainer(sc, spec, twoEpochs).train(data.source(),
+            TrainingResult r = new ParameterAveragingTrainer(sc, spec, epochs).train(data.source(),
                     data.trainSize(), data.testSize());
-            spark = examples / r.epochs().get(1).seconds();
+            spark = (double) examples * TIMED_PASSES / r.epochs().stream().skip(1)
+                    .mapToDouble(e -> e.seconds()).sum();
         }
         boolean fused = NetworkFactory.configuration(spec, training.updater(), 1).getConfs().stream()
                 .anyMatch(c -> c.getLayer() instanceof FusedConvPool);
@@ -132,9 +135,9 @@ final class BenchCommand {
     }
 
     /**
-     * Examples/s of a fresh network over its second pass through the examples. The first pass builds the kernels
-     * for this thread setting, lets ND4J's workspaces settle and the JIT compile, as the Spark phase's untimed first
-     * epoch does for its workers.
+     * Examples/s of a fresh network over its passes through the examples after the first. The first pass builds the
+     * kernels for this thread setting, lets ND4J's workspaces settle and the JIT compile, as the Spark phase's untimed
+     * first epoch does for its workers.
      */
     private static double singleProcess(NetworkSpec spec, TrainingConfig training, Examples train) {
         int batch = training.batchSizePerWorker();
@@ -142,13 +145,13 @@ final class BenchCommand {
                 training.tbpttLength());
         int[] order = IntStream.range(0, train.size()).toArray();
         double seconds = 0;
-        for (int pass = 0; pass < 2; pass++) {
+        for (int pass = 0; pass <= TIMED_PASSES; pass++) {
             long start = System.nanoTime();
             for (int from = 0; from < train.size(); from += batch) {
                 net.fit(train.minibatch(order, from, Math.min(from + batch, train.size())));
             }
-            seconds = (System.nanoTime() - start) / 1e9;
+            seconds += pass == 0 ? 0 : (System.nanoTime() - start) / 1e9;
         }
-        return train.size() / seconds;
+        return (double) train.size() * TIMED_PASSES / seconds;
     }
 }

@@ -35,7 +35,19 @@ public final class ReportJob {
     /** The page for a run whose network, metrics and test examples are at hand. */
     static String html(NetworkSpec spec, JsonNode metrics, String configText, MultiLayerNetwork network,
                        JobData data, Configuration hadoop, int batchSize) {
-        List<ReportPage.Misclassified> wrong = misclassified(network, data, hadoop, batchSize);
+        return html(spec, metrics, configText, network, data, hadoop, batchSize, java.util.Optional.empty());
+    }
+
+    /**
+     * The report, showing {@code found} (the misclassified examples the run's last evaluation met on the executors)
+     * when given, else the first misclassified examples the driver finds by scoring the test split.
+     */
+    static String html(NetworkSpec spec, JsonNode metrics, String configText, MultiLayerNetwork network,
+                       JobData data, Configuration hadoop, int batchSize,
+                       java.util.Optional<List<io.sparktrain.training.Misclassified>> found) {
+        List<ReportPage.Misclassified> wrong = found.isPresent()
+                ? found.get().stream().limit(SHOWN).map(ReportJob::shown).toList()
+                : misclassified(network, data, hadoop, batchSize);
         String note = wrong.isEmpty() ? "None among the test examples." : "The first " + wrong.size()
                 + " misclassified test examples (index: true class \u2192 predicted class).";
         return ReportPage.html(metrics, configText, ModelSummary.of(spec).table(), wrong, note);
@@ -91,6 +103,13 @@ public final class ReportJob {
      * The first few test examples the network gets wrong (for per-step labels: examples with any wrong step), the
      * test split read chunk by chunk until they are found.
      */
+    /** An example as the page shows it: its pixels when it is a one-channel image. */
+    private static ReportPage.Misclassified shown(io.sparktrain.training.Misclassified m) {
+        boolean image = m.shape().length == 3 && m.shape()[0] == 1;
+        return new ReportPage.Misclassified(m.index(), m.label(), m.predicted(), image ? m.features() : null,
+                image ? m.shape()[1] : 0, image ? m.shape()[2] : 0);
+    }
+
     private static List<ReportPage.Misclassified> misclassified(MultiLayerNetwork network, JobData data,
                                                                 Configuration hadoop, int batchSize) {
         List<ReportPage.Misclassified> wrong = new ArrayList<>();

@@ -262,7 +262,7 @@ public final class TrainingJob {
             stopIfAsked.run(); // the last safe point: once the run folder is being written, it is finished
             output.stage(ReportJob.REPORT, ReportJob.html(data.network(),
                     new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(metrics), job.render(),
-                    result.network(), data, hadoop, job.training().evalBatchSize())
+                    result.network(), data, hadoop, job.training().evalBatchSize(), result.misclassified())
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             output.write(result.network(), ModelDescription.of(data.network()), job.render(), metrics,
                     data.vocabulary());

@@ -355,7 +355,9 @@ public final class ParameterAveragingTrainer {
                 if (testParts.isPresent()) {
                     sc.setJobDescription(String.format("%s: test evaluation after epoch %d/%d", spec.name(), epoch + 1,
                             config.epochs()));
-                    p.test = evaluate(testParts.get(), state.withEpoch(epoch + 1));
+                    Evaluated evaluated = evaluate(testParts.get(), state.withEpoch(epoch + 1));
+                    p.test = evaluated.evaluation();
+                    p.misclassified = java.util.Optional.of(evaluated.misclassified());
                 }
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 EpochRecord epochRecord = new EpochRecord(epoch + 1, epochLoss.mean(), p.test.meanLoss(),
@@ -379,7 +381,7 @@ public final class ParameterAveragingTrainer {
         // Saved with the epochs done, so that an epoch-scheduled learning rate resumes where it stopped.
         WorkerRound.apply(state.withEpoch(config.epochs()), net);
         return new TrainingResult(net, p.rounds, p.epochs, p.test, p.trainExamples, p.trainSeconds,
-                List.copyOf(kernels));
+                List.copyOf(kernels)).withMisclassified(p.misclassified);
     }
 
     /**
@@ -534,6 +536,7 @@ public final class ParameterAveragingTrainer {
         long trainExamples;
         double trainSeconds;
         Evaluation test = Evaluation.EMPTY;
+        java.util.Optional<List<Misclassified>> misclassified = java.util.Optional.empty();
         DivergenceGuard guard = DivergenceGuard.START;
 
         /** A fresh run, or a warm start from {@code start}'s parameters, optimiser state and iteration count. */
@@ -579,14 +582,43 @@ public final class ParameterAveragingTrainer {
     }
 
     /** Evaluates the parameters in {@code state} on the cached test partitions. */
-    private Evaluation evaluate(JavaRDD<Examples> testParts, ModelState state) {
+    /**
+     * Evaluates {@code state} on the test parts, merged in part order, and keeps the first
+     * {@value #MISCLASSIFIED_KEPT} misclassified examples of the split (parts hold consecutive slices of it).
+     */
+    private Evaluated evaluate(JavaRDD<Examples> testParts, ModelState state) {
         Broadcast<ModelState> broadcast = sc.broadcast(state);
         try {
-            return testParts.mapPartitions(new Evaluate(broadcast, config.evalBatchSize()))
-                    .fold(Evaluation.EMPTY, Evaluation::merge);
+            List<EvaluatedPart> parts = new ArrayList<>(testParts.mapPartitionsWithIndex(
+                    new EvaluateKeeping(broadcast, config.evalBatchSize(), MISCLASSIFIED_KEPT), true).collect());
+            parts.sort(java.util.Comparator.comparingInt(EvaluatedPart::part));
+            Evaluation total = Evaluation.EMPTY;
+            List<Misclassified> wrong = new ArrayList<>();
+            for (EvaluatedPart part : parts) {
+                long before = total.examples();
+                for (Misclassified m : part.wrong()) {
+                    if (wrong.size() < MISCLASSIFIED_KEPT) {
+                        wrong.add(m.shifted(before));
+                    }
+                }
+                total = total.merge(part.evaluation());
+            }
+            return new Evaluated(total, List.copyOf(wrong));
         } finally {
             broadcast.destroy();
         }
+    }
+
+    /** How many misclassified test examples an evaluation keeps (the report shows them). */
+    static final int MISCLASSIFIED_KEPT = 32;
+
+    /** An evaluation and the first misclassified examples it met. */
+    private record Evaluated(Evaluation evaluation, List<Misclassified> misclassified) {
+    }
+
+    /** One test part's evaluation and its first misclassified examples (indices within the part). */
+    private record EvaluatedPart(int part, Evaluation evaluation, List<Misclassified> wrong)
+            implements java.io.Serializable {
     }
 
     /** The new state and the round's record. */
@@ -709,26 +741,43 @@ public final class ParameterAveragingTrainer {
 
         @Override
         public Iterator<Evaluation> call(Iterator<Examples> partition) {
-            Examples part = partition.next();
-            ModelState state = broadcast.value();
-            NativeThreads.alignCallingThread();
-            MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
-            try {
-                WorkerRound.apply(state, net);
-                int[] order = IntStream.range(0, part.size()).toArray();
-                Evaluation total = Evaluation.EMPTY;
-                for (int from = 0; from < part.size(); from += batchSize) {
-                    int to = Math.min(from + batchSize, part.size());
-                    DataSet batch = part.minibatch(order, from, to);
-                    INDArray out = net.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(),
-                            batch.getLabelsMaskArray());
-                    total = total.merge(Targets.evaluate(out, batch.getLabels(), batch.getLabelsMaskArray()));
-                }
-                net.clear();
-                return Collections.singletonList(total).iterator();
-            } finally {
-                NetworkCache.giveBack(state.configurationJson(), net);
+            return Collections.singletonList(evaluatePart(0, partition.next(), broadcast.value(), batchSize, 0)
+                    .evaluation()).iterator();
+        }
+    }
+
+    /** Executor side: as {@link Evaluate}, keeping the part's first {@code keep} misclassified examples too. */
+    private record EvaluateKeeping(Broadcast<ModelState> broadcast, int batchSize, int keep)
+            implements Function2<Integer, Iterator<Examples>, Iterator<EvaluatedPart>> {
+
+        @Override
+        public Iterator<EvaluatedPart> call(Integer index, Iterator<Examples> partition) {
+            return Collections.singletonList(evaluatePart(index, partition.next(), broadcast.value(), batchSize,
+                    keep)).iterator();
+        }
+    }
+
+    private static EvaluatedPart evaluatePart(int index, Examples part, ModelState state, int batchSize, int keep) {
+        NativeThreads.alignCallingThread();
+        MultiLayerNetwork net = NetworkCache.borrow(state.configurationJson());
+        try {
+            WorkerRound.apply(state, net);
+            int[] order = IntStream.range(0, part.size()).toArray();
+            Evaluation total = Evaluation.EMPTY;
+            List<Misclassified> wrong = new ArrayList<>();
+            for (int from = 0; from < part.size(); from += batchSize) {
+                int to = Math.min(from + batchSize, part.size());
+                DataSet batch = part.minibatch(order, from, to);
+                INDArray out = net.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(),
+                        batch.getLabelsMaskArray());
+                total = total.merge(Targets.evaluate(out, batch.getLabels(), batch.getLabelsMaskArray()));
+                wrong.addAll(Targets.misclassified(out, batch.getLabels(), batch.getFeatures(), from,
+                        keep - wrong.size()));
             }
+            net.clear();
+            return new EvaluatedPart(index, total, wrong);
+        } finally {
+            NetworkCache.giveBack(state.configurationJson(), net);
         }
     }
 }

@@ -119,6 +119,17 @@ class ReportPageTest {
         assertEquals(ExitCode.USAGE, CLI.run("compare", run.toString()));
     }
 
+    /** The misclassified examples' captions, "#index: label &rarr; predicted", in page order. */
+    private static List<String> captions(String page) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<figcaption>#(\\d+): (\\d+) &rarr; (\\d+)")
+                .matcher(page);
+        List<String> found = new ArrayList<>();
+        while (m.find()) {
+            found.add(m.group(1) + ":" + m.group(2) + ">" + m.group(3));
+        }
+        return found;
+    }
+
     @Test
     void reportRebuildsThePageOfAnExistingRun() throws IOException {
         Path page = run.resolve("report.html");
@@ -128,6 +139,11 @@ class ReportPageTest {
         String after = Files.readString(page);
         assertTrue(after.contains("<table id=\"confusion\">") && after.contains("Total params: 50,186"), after);
         assertEquals(before.length() / 1000, after.length() / 1000, "the same page, give or take chart bytes");
+        // Training kept the misclassified examples its last evaluation met on the executors; the rebuild scores the
+        // test split on the driver: the same examples, classes and predictions.
+        List<String> trained = captions(before);
+        assertEquals(32, trained.size(), before);
+        assertEquals(trained, captions(after));
         assertEquals(ExitCode.USAGE, CLI.run("report", tmp.resolve("nothing").toString()));
     }
 }
