@@ -32,9 +32,9 @@ public record TextSource(String file, Vocabulary vocabulary, int window, int str
         int base = split == Split.TRAIN ? 0 : cut;
         int length = split == Split.TRAIN ? cut : index.characters() - cut;
         int step = step(split);
-        if (ranges.limit() > TextCorpus.windowCount(length, window, step)) {
-            throw new IllegalArgumentException("examples " + ranges + " of a split of "
-                    + TextCorpus.windowCount(length, window, step));
+        int windows = count(split, hadoop);
+        if (ranges.limit() > windows) {
+            throw new IllegalArgumentException("examples " + ranges + " of a split of " + windows);
         }
         int[] from = new int[ranges.count()];
         int[] to = new int[ranges.count()];

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.config.ConfigException;
 import io.sparktrain.data.DataFormatException;
-import io.sparktrain.data.ExampleSet;
 import io.sparktrain.data.Examples;
 import io.sparktrain.model.ModelSummary;
 import io.sparktrain.model.NetworkSpec;
 import io.sparktrain.report.ReportPage;
+import io.sparktrain.training.Misclassified;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,7 +44,7 @@ public final class ReportJob {
      */
     static String html(NetworkSpec spec, JsonNode metrics, String configText, MultiLayerNetwork network,
                        JobData data, Configuration hadoop, int batchSize,
-                       java.util.Optional<List<io.sparktrain.training.Misclassified>> found) {
+                       java.util.Optional<List<Misclassified>> found) {
         List<ReportPage.Misclassified> wrong = found.isPresent()
                 ? found.get().stream().limit(SHOWN).map(ReportJob::shown).toList()
                 : misclassified(network, data, hadoop, batchSize);
@@ -104,7 +104,7 @@ public final class ReportJob {
      * test split read chunk by chunk until they are found.
      */
     /** An example as the page shows it: its pixels when it is a one-channel image. */
-    private static ReportPage.Misclassified shown(io.sparktrain.training.Misclassified m) {
+    private static ReportPage.Misclassified shown(Misclassified m) {
         boolean image = m.shape().length == 3 && m.shape()[0] == 1;
         return new ReportPage.Misclassified(m.index(), m.label(), m.predicted(), image ? m.features() : null,
                 image ? m.shape()[1] : 0, image ? m.shape()[2] : 0);
@@ -124,21 +124,8 @@ public final class ReportJob {
                 if (out.rank() != 2) {
                     return wrong; // per-step outputs: no single class per example to show
                 }
-                for (int k = 0; k < to - from && wrong.size() < SHOWN; k++) {
-                    int predicted = out.getRow(k).argMax().getInt(0);
-                    int label = batch.getLabels().getRow(k).argMax().getInt(0);
-                    if (predicted != label) {
-                        float[] pixels = null;
-                        int h = 0;
-                        int w = 0;
-                        if (test instanceof ExampleSet images && images.exampleShape()[0] == 1) {
-                            h = images.exampleShape()[1];
-                            w = images.exampleShape()[2];
-                            pixels = batch.getFeatures().slice(k).dup('c').data().asFloat();
-                        }
-                        wrong.add(new ReportPage.Misclassified(start + from + k, label, predicted, pixels, h, w));
-                    }
-                }
+                Misclassified.among(out, batch.getLabels(), batch.getFeatures(), start + from, SHOWN - wrong.size())
+                        .forEach(m -> wrong.add(shown(m)));
             }
         }
         return wrong;

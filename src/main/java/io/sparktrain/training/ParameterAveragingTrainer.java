@@ -581,7 +581,6 @@ public final class ParameterAveragingTrainer {
         }
     }
 
-    /** Evaluates the parameters in {@code state} on the cached test partitions. */
     /**
      * Evaluates {@code state} on the test parts, merged in part order, and keeps the first
      * {@value #MISCLASSIFIED_KEPT} misclassified examples of the split (parts hold consecutive slices of it).
@@ -639,11 +638,9 @@ public final class ParameterAveragingTrainer {
         }
     }
 
-
     static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();
     }
-
 
     /**
      * The native stack of the executor holding one shard.
@@ -771,7 +768,7 @@ public final class ParameterAveragingTrainer {
                 INDArray out = net.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(),
                         batch.getLabelsMaskArray());
                 total = total.merge(Targets.evaluate(out, batch.getLabels(), batch.getLabelsMaskArray()));
-                wrong.addAll(Targets.misclassified(out, batch.getLabels(), batch.getFeatures(), from,
+                wrong.addAll(Misclassified.among(out, batch.getLabels(), batch.getFeatures(), from,
                         keep - wrong.size()));
             }
             net.clear();

@@ -40,42 +40,6 @@ final class Targets {
      * @param labels the same shape, one-hot
      * @param mask {@code [n, steps]} for per-step labels with padding, else null
      */
-    /**
-     * The first {@code limit} examples of a minibatch of one class per example ({@code probabilities} of rank 2)
-     * whose most probable class is not their label, with their features; none for per-step outputs.
-     *
-     * @param first the index of the minibatch's first example, for the result's indices
-     */
-    static java.util.List<Misclassified> misclassified(INDArray probabilities, INDArray labels, INDArray features,
-                                                       long first, int limit) {
-        java.util.List<Misclassified> wrong = new java.util.ArrayList<>();
-        if (probabilities.rank() != 2 || limit <= 0) {
-            return wrong;
-        }
-        int n = (int) labels.size(0);
-        int classes = (int) labels.size(1);
-        float[] p = probabilities.dup('c').data().asFloat();
-        float[] y = labels.dup('c').data().asFloat();
-        int[] shape = java.util.Arrays.stream(features.shape()).skip(1).mapToInt(Math::toIntExact).toArray();
-        for (int k = 0; k < n && wrong.size() < limit; k++) {
-            int label = 0;
-            int best = 0;
-            for (int c = 0; c < classes; c++) {
-                if (y[k * classes + c] > y[k * classes + label]) {
-                    label = c;
-                }
-                if (p[k * classes + c] > p[k * classes + best]) {
-                    best = c;
-                }
-            }
-            if (best != label) {
-                wrong.add(new Misclassified((int) (first + k), label, best,
-                        features.slice(k).dup('c').data().asFloat(), shape));
-            }
-        }
-        return wrong;
-    }
-
     static Evaluation evaluate(INDArray probabilities, INDArray labels, INDArray mask) {
         long n = labels.size(0);
         int classes = (int) labels.size(1);
