@@ -28,6 +28,8 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(RoundTotals.WorkerReport.class, java);
         kryo.register(LossSum.class, java);
         kryo.register(Evaluation.class, java);
+        kryo.register(ParameterAveragingTrainer.EvaluatedPart.class, java);
+        kryo.register(Misclassified.class, java);
         kryo.register(ParameterAveragingTrainer.ExecutorKernels.class, java);
         kryo.register(PredictionInput.Part.class, java);
         kryo.register(PredictionInput.Batch.class, java);

@@ -616,7 +616,7 @@ public final class ParameterAveragingTrainer {
     }
 
     /** One test part's evaluation and its first misclassified examples (indices within the part). */
-    private record EvaluatedPart(int part, Evaluation evaluation, List<Misclassified> wrong)
+    record EvaluatedPart(int part, Evaluation evaluation, List<Misclassified> wrong)
             implements java.io.Serializable {
     }
 

@@ -22,7 +22,27 @@ class SparkJobNamesTest {
     Path tmp;
 
     @Test
-    void trainingJobsCarryTheRunsGroupAndTheirEpochAndRound() throws Exception {
+    void roundsThroughSparkAreOneJobEachNamedByEpochAndRound() throws Exception {
+        List<String> described = describedJobs("driver");
+        // 128 examples, shards of 64 = 4 minibatches of 16, averaging every 2: 2 rounds per epoch.
+        assertTrue(described.contains("preset two-block-cnn: epoch 1/2, round 1/2"), described.toString());
+        assertTrue(described.contains("preset two-block-cnn: epoch 2/2, round 2/2"), described.toString());
+        assertEquals(2, described.stream().filter(d -> d.contains("test evaluation after epoch")).count());
+    }
+
+    @Test
+    void roundsThroughMemoryAreOneJobPerEpochNamedByItsRounds() throws Exception {
+        List<String> described = describedJobs("auto"); // local[2] with two workers: memory
+        assertTrue(described.contains("preset two-block-cnn: epoch 1/2, rounds 1-2 (through memory)"),
+                described.toString());
+        assertTrue(described.contains("preset two-block-cnn: epoch 2/2, rounds 1-2 (through memory)"),
+                described.toString());
+        assertEquals(0, described.stream().filter(d -> d.contains(", round ")).count(), described.toString());
+        assertEquals(2, described.stream().filter(d -> d.contains("test evaluation after epoch")).count());
+    }
+
+    /** The descriptions of a two-epoch run's jobs, after checking every job is in the run's group. */
+    private List<String> describedJobs(String aggregation) throws Exception {
         TestData.writeIdx(tmp.resolve("mnist"), Split.TRAIN, TestData.images(128, 10, 28, 1));
         TestData.writeIdx(tmp.resolve("mnist"), Split.TEST, TestData.images(40, 10, 28, 2));
         List<String[]> jobs = new CopyOnWriteArrayList<>();
@@ -35,14 +55,10 @@ class SparkJobNamesTest {
                 }
             });
             TrainingJob.run(JobConfigLoader.fromString("name = ui-test\ndata.dir = \"" + tmp.resolve("mnist").toUri()
-                    + "\"\ntraining { epochs = 2, batchSizePerWorker = 16, averagingFrequency = 2 }"),
-                    tmp.resolve("run").toString(), sc);
+                    + "\"\ntraining { epochs = 2, batchSizePerWorker = 16, averagingFrequency = 2, aggregation = "
+                    + aggregation + " }"), tmp.resolve("run").toString(), sc);
         }
         assertTrue(jobs.stream().allMatch(j -> "sparktrain-ui-test".equals(j[0])), "every job in the run's group");
-        List<String> described = jobs.stream().map(j -> j[1]).filter(d -> d != null).toList();
-        // 128 examples, shards of 64 = 4 minibatches of 16, averaging every 2: 2 rounds per epoch.
-        assertTrue(described.contains("preset two-block-cnn: epoch 1/2, round 1/2"), described.toString());
-        assertTrue(described.contains("preset two-block-cnn: epoch 2/2, round 2/2"), described.toString());
-        assertEquals(2, described.stream().filter(d -> d.contains("test evaluation after epoch")).count());
+        return jobs.stream().map(j -> j[1]).filter(d -> d != null).toList();
     }
 }
