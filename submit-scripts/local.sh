@@ -12,27 +12,32 @@ conf="$1"
 
 build_if_missing
 choose_native_build
-# The job as the jar reads it (a bad job fails here, with the jar's one-line error and exit code).
-sets=()
-args=("${@:2}")
-for (( i = 0; i < ${#args[@]}; i++ )); do
-  [[ "${args[i]}" == --set && $(( i + 1 )) -lt ${#args[@]} ]] && sets+=(--set "${args[i+1]}")
-done
-values=$(job_values "$conf" "${sets[@]}" -- training.workers data.format data.dir) || exit $?
-{ read -r workers; read -r format; read -r data_dir; } <<<"$values"
-# Only the MNIST formats read data/mnist; fetch it when the job wants it there and it is missing.
-if [[ ( "$format" == mnist || "$format" == seq-mnist ) && "$data_dir" == data/mnist \
-      && ! -s "$ROOT/data/mnist/train-images-idx3-ubyte" && ! -s "$ROOT/data/mnist/train-images-idx3-ubyte.gz" ]]; then
-  "$ROOT/submit-scripts/fetch-mnist.sh" "$ROOT/data/mnist"
+# Only the MNIST formats read data/mnist: when it is missing, ask the jar whether the job wants it there (its
+# resolved keys, includes and --set overrides counted; a bad job fails here with the jar's one-line error and exit
+# code) and fetch it. With the data present the job's own JVM is the only one started.
+if [[ ! -s "$ROOT/data/mnist/train-images-idx3-ubyte" && ! -s "$ROOT/data/mnist/train-images-idx3-ubyte.gz" ]]; then
+  sets=()
+  args=("${@:2}")
+  for (( i = 0; i < ${#args[@]}; i++ )); do
+    [[ "${args[i]}" == --set && $(( i + 1 )) -lt ${#args[@]} ]] && sets+=(--set "${args[i+1]}")
+  done
+  values=$(job_values "$conf" "${sets[@]}" -- data.format data.dir) || exit $?
+  { read -r format; read -r data_dir; } <<<"$values"
+  if [[ ( "$format" == mnist || "$format" == seq-mnist ) && "$data_dir" == data/mnist ]]; then
+    "$ROOT/submit-scripts/fetch-mnist.sh" "$ROOT/data/mnist"
+  fi
 fi
 
-# Spark runs one task per worker in this JVM; give each the cores it owns, so the native (OpenMP) threads of
-# concurrent tasks do not oversubscribe the machine.
-threads=${SPARKTRAIN_THREADS:-$(( $(nproc) / workers > 0 ? $(nproc) / workers : 1 ))}
-export OMP_NUM_THREADS=$threads
+# Spark runs one task per worker in this JVM; the jar gives each the cores it owns (the cores split among the job's
+# workers, or SPARKTRAIN_THREADS each), so the native (OpenMP) threads of concurrent tasks do not oversubscribe the
+# machine.
+threads=${SPARKTRAIN_THREADS:-per-worker}
+[[ "$threads" == per-worker || "$threads" =~ ^[1-9][0-9]*$ ]] \
+  || die "SPARKTRAIN_THREADS is $threads: a whole number of native threads per worker, at least 1"
+unset OMP_NUM_THREADS
 
-sparktrain_java -Xmx8g train "$@"
-printf "+ OMP_NUM_THREADS=%s %s\n" "$OMP_NUM_THREADS" "$(printf "%q " "${JAVA_CMD[@]}")" >&2
+JAVA_OPTS="-Dsparktrain.threads=$threads ${JAVA_OPTS:-}" sparktrain_java -Xmx8g train "$@"
+printf "+ %s\n" "$(printf "%q " "${JAVA_CMD[@]}")" >&2
 cd "$ROOT"
 # Spark's scratch (blockmgr-*, spark-*) in a folder named after the JVM's pid (exec keeps this shell's), which the
 # JVM removes at exit and the next run removes after a SIGKILL.

@@ -94,6 +94,7 @@ public final class TrainingJob {
         RunOutput output = RunOutput.prepare(out, hadoop);
         JobData data = validated(job, hadoop);
         Resumption resumption = Resumption.of(job, data, output, start, hadoop);
+        LocalThreads.apply(conf.get("spark.master"), job.training().workers());
         try (JavaSparkContext sc = SparkContexts.open(conf)) {
             return train(job, data, output, resumption, sc);
         }

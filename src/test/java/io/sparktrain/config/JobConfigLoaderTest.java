@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.model.LayerSpec;
 import io.sparktrain.model.Padding;
+import io.sparktrain.model.ScheduleSpec;
 import io.sparktrain.model.UpdaterSpec;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -24,7 +25,9 @@ class JobConfigLoaderTest {
         assertEquals("data/mnist", job.data().dir());
         assertEquals(2, job.training().workers());
         assertEquals(32, job.training().batchSizePerWorker());
-        assertEquals(0.6, job.training().updater().decay());
+        assertEquals(2, job.training().epochs());
+        assertEquals(0.006, job.training().updater().learningRate());
+        assertEquals(ScheduleSpec.Kind.ONECYCLE, job.training().updater().schedule().kind());
         assertEquals(UpdaterSpec.Kind.ADAM, job.training().updater().kind());
         assertEquals("local[2]", job.sparkMaster());
         assertEquals("preset two-block-cnn", job.model().name());
