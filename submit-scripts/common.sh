@@ -100,6 +100,16 @@ job_values() {
   "${JAVA_CMD[@]}"
 }
 
+# The native threads per worker the jar gives each task of a local-mode job (-Dsparktrain.threads, which the jar's
+# pipeline.LocalThreads reads): SPARKTRAIN_THREADS each, or by default the cores split among the job's workers.
+# Prepended to JAVA_OPTS, so an option of the caller's there wins.
+ask_threads_per_worker() {
+  local threads=${SPARKTRAIN_THREADS:-per-worker}
+  [[ "$threads" == per-worker || "$threads" =~ ^[1-9][0-9]*$ ]] \
+    || die "SPARKTRAIN_THREADS is $threads: a whole number of native threads per worker, at least 1"
+  JAVA_OPTS="-Dsparktrain.threads=$threads ${JAVA_OPTS:-}"
+}
+
 build_if_missing() {
   if [[ ! -f "$JAR" || ! -d "$SPARK_JARS" ]]; then
     echo "+ mvn -B -q -DskipTests package" >&2

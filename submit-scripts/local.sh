@@ -31,12 +31,9 @@ fi
 # Spark runs one task per worker in this JVM; the jar gives each the cores it owns (the cores split among the job's
 # workers, or SPARKTRAIN_THREADS each), so the native (OpenMP) threads of concurrent tasks do not oversubscribe the
 # machine.
-threads=${SPARKTRAIN_THREADS:-per-worker}
-[[ "$threads" == per-worker || "$threads" =~ ^[1-9][0-9]*$ ]] \
-  || die "SPARKTRAIN_THREADS is $threads: a whole number of native threads per worker, at least 1"
 unset OMP_NUM_THREADS
-
-JAVA_OPTS="-Dsparktrain.threads=$threads ${JAVA_OPTS:-}" sparktrain_java -Xmx8g train "$@"
+ask_threads_per_worker
+sparktrain_java -Xmx8g train "$@"
 printf "+ %s\n" "$(printf "%q " "${JAVA_CMD[@]}")" >&2
 cd "$ROOT"
 # Spark's scratch (blockmgr-*, spark-*) in a folder named after the JVM's pid (exec keeps this shell's), which the

@@ -11,18 +11,10 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 build_if_missing
 choose_native_build
-# retrain, evaluate and predict run one Spark task per worker of the job, as training does: give each the cores it
-# owns (as local.sh does), so concurrent tasks' native threads do not oversubscribe the machine.
-if [[ ( "${1:-}" == retrain || "${1:-}" == evaluate || "${1:-}" == predict ) && $# -ge 2 && -z "${OMP_NUM_THREADS:-}" ]]; then
-  job="$2"
-  if [[ "$1" != retrain ]]; then
-    [[ -d "$job" ]] || job="$(dirname "$job")"
-    job="$job/config.conf"
-  fi
-  if [[ -f "$job" ]] && workers=$(job_values "$job" -- training.workers 2>/dev/null); then
-    export OMP_NUM_THREADS=$(( $(nproc) / workers > 0 ? $(nproc) / workers : 1 ))
-  fi
-fi
+# train, retrain, evaluate and predict run one Spark task per worker of the job: the jar gives each the cores it
+# owns (common.sh's ask_threads_per_worker, as for local.sh), so concurrent tasks' native threads do not
+# oversubscribe the machine. An OMP_NUM_THREADS of the caller's is kept and used as it is.
+[[ -n "${OMP_NUM_THREADS:-}" ]] || ask_threads_per_worker
 sparktrain_java -Xmx4g "$@"
 # Spark's scratch (blockmgr-*, spark-*) in a folder named after the JVM's pid (exec keeps this shell's), which the
 # JVM removes at exit and the next run removes after a SIGKILL.

@@ -45,7 +45,7 @@ public final class EvaluationJob {
         Configuration hadoop = new Configuration();
         Loaded loaded = load(location, data, overrides, hadoop);
         JobConfig job = loaded.model().job();
-        try (JavaSparkContext sc = SparkContexts.open(TrainingJob.sparkConf(sparkConf, job, "evaluate-"))) {
+        try (JavaSparkContext sc = TrainingJob.open(TrainingJob.sparkConf(sparkConf, job, "evaluate-"), job)) {
             Evaluation e = Scoring.evaluate(sc, loaded.data().source(), loaded.data().testSize(),
                     job.training().workers(), loaded.model().network(), job.training().evalBatchSize());
             Map<String, Object> document = new LinkedHashMap<>();

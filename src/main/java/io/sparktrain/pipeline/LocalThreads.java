@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The native threads of a local-mode run, as the launcher asked with {@code -Dsparktrain.threads}: a count per
  * worker, or {@code per-worker} for the cores split among the job's workers (at least one each), so the native
- * (OpenMP) threads of concurrent tasks in this JVM do not oversubscribe the machine. {@code local.sh} asks this way
- * instead of setting {@code OMP_NUM_THREADS} from a job it would have to read in a JVM of its own first.
+ * (OpenMP) threads of concurrent tasks in this JVM do not oversubscribe the machine. {@code local.sh} and
+ * {@code sparktrain.sh} ask this way for {@code train}, {@code retrain}, {@code evaluate} and {@code predict} instead
+ * of setting {@code OMP_NUM_THREADS} from a job they would have to read in a JVM of their own first.
  */
 final class LocalThreads {
     private static final Logger LOG = LoggerFactory.getLogger(LocalThreads.class);

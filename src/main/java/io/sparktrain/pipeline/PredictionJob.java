@@ -95,7 +95,7 @@ public final class PredictionJob {
         JobConfig job = model.job();
         PredictionInput input = input(model, JobData.qualify("--data", data, hadoop), hadoop);
         check(model.description(), input, location, data);
-        try (JavaSparkContext sc = SparkContexts.open(TrainingJob.sparkConf(sparkConf, job, "predict-"))) {
+        try (JavaSparkContext sc = TrainingJob.open(TrainingJob.sparkConf(sparkConf, job, "predict-"), job)) {
             long start = System.nanoTime();
             int parts = Math.max(job.training().workers(), sc.defaultParallelism());
             JavaRDD<Scoring.Prediction> rows = Scoring.predict(sc, input, parts, model.network(),

@@ -98,7 +98,7 @@ public final class RetrainJob {
             if (!replay.note().isEmpty()) {
                 LOG.info("retrain: {}", replay.note());
             }
-            try (JavaSparkContext sc = SparkContexts.open(TrainingJob.sparkConf(sparkConf, job, "retrain-"))) {
+            try (JavaSparkContext sc = TrainingJob.open(TrainingJob.sparkConf(sparkConf, job, "retrain-"), job)) {
                 sc.setJobGroup("sparktrain-" + job.name(), "sparktrain retrain " + job.name() + " -> " + registryUri,
                         false);
                 ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(sc, data.network(), job.training());

@@ -94,8 +94,7 @@ public final class TrainingJob {
         RunOutput output = RunOutput.prepare(out, hadoop);
         JobData data = validated(job, hadoop);
         Resumption resumption = Resumption.of(job, data, output, start, hadoop);
-        LocalThreads.apply(conf.get("spark.master"), job.training().workers());
-        try (JavaSparkContext sc = SparkContexts.open(conf)) {
+        try (JavaSparkContext sc = open(conf, job)) {
             return train(job, data, output, resumption, sc);
         }
     }
@@ -109,6 +108,15 @@ public final class TrainingJob {
         conf.setAppName("sparktrain-" + kind + job.name());
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         return conf;
+    }
+
+    /**
+     * A Spark context on {@code conf} (from {@link #sparkConf}) for {@code job}; in local mode, when the launcher asked
+     * ({@link LocalThreads}), with each of the job's workers given its share of the cores first.
+     */
+    static JavaSparkContext open(SparkConf conf, JobConfig job) {
+        LocalThreads.apply(conf.get("spark.master"), job.training().workers());
+        return SparkContexts.open(conf);
     }
 
     /** Trains {@code job} on an existing Spark context and writes the run folder {@code out}. */
