@@ -9,15 +9,19 @@ import io.sparktrain.data.SequenceSet;
 /**
  * Kryo registrations for what sparktrain moves through Spark: cached shards, broadcast states, worker results and
  * the parts and rows of a prediction.
- * Records cannot be rebuilt field by field by Kryo (their fields are final), so they go through Java
- * serialisation, whose bulk array writes are as fast for the float arrays that dominate them. Set with
- * {@code spark.kryo.registrator=io.sparktrain.training.KryoRegistrator} (submit.sh does).
+ * Records cannot be rebuilt field by field by Kryo (their fields are final), so they, and any record not listed
+ * here, go through Java serialisation, whose bulk array writes are as fast for the float arrays that dominate them.
+ * Set with {@code spark.kryo.registrator=io.sparktrain.training.KryoRegistrator} (submit.sh does).
  */
 public final class KryoRegistrator implements org.apache.spark.serializer.KryoRegistrator {
 
     @Override
     public void registerClasses(Kryo kryo) {
         JavaSerializer java = new JavaSerializer();
+        // Every record, registered or not: Kryo's default field serialiser cannot set a record's final fields (an
+        // unregistered record failed a task on a cluster twice before this default). Registering still saves the
+        // class name in each record written.
+        kryo.addDefaultSerializer(Record.class, JavaSerializer.class);
         kryo.register(ExampleSet.class, java);
         kryo.register(SequenceSet.class, java);
         kryo.register(ModelState.class, java);
