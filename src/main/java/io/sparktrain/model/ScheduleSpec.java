@@ -67,10 +67,11 @@ public record ScheduleSpec(Kind kind, int stepEpochs, double minLearningRate, do
      * @param decay {@code training.learningRateDecay}
      * @param iterationsPerEpoch optimiser steps per epoch; 0 when unknown (then per-iteration shapes are constant)
      * @param epochs the run's epochs
+     * @param first the optimiser's iteration count at the run's start, where a per-iteration shape begins
      */
-    ISchedule toSchedule(double learningRate, double decay, int iterationsPerEpoch, int epochs) {
+    ISchedule toSchedule(double learningRate, double decay, int iterationsPerEpoch, int epochs, long first) {
         if (perIteration() && iterationsPerEpoch > 0) {
-            return tabulated(learningRate, decay, iterationsPerEpoch, epochs);
+            return tabulated(learningRate, decay, iterationsPerEpoch, epochs, first);
         }
         return switch (kind) {
             case EXPONENTIAL -> decay == 1.0 ? null : new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decay);
@@ -100,7 +101,8 @@ public record ScheduleSpec(Kind kind, int stepEpochs, double minLearningRate, do
         return warmup > 0 && iteration < warmup ? value * (iteration + 1) / warmup : value;
     }
 
-    private ISchedule tabulated(double learningRate, double decay, int iterationsPerEpoch, int epochs) {
+    /** The shape sampled at iterations {@code first + i}; DL4J's table also needs iteration 0 (the start value). */
+    private ISchedule tabulated(double learningRate, double decay, int iterationsPerEpoch, int epochs, long first) {
         long total = (long) iterationsPerEpoch * epochs;
         // Sample points: every iteration of the warm-up (up to POINTS), then evenly over the run, plus every epoch
         // boundary so that epoch-wise shapes change exactly where they should.
@@ -118,9 +120,10 @@ public record ScheduleSpec(Kind kind, int stepEpochs, double minLearningRate, do
             at.add((long) e * iterationsPerEpoch);
         }
         Map<Integer, Double> values = new TreeMap<>();
+        values.put(0, valueAt(learningRate, decay, 0, iterationsPerEpoch, epochs));
         for (long i : at) {
-            if (i <= Integer.MAX_VALUE) {
-                values.put((int) i, valueAt(learningRate, decay, i, iterationsPerEpoch, epochs));
+            if (first + i <= Integer.MAX_VALUE) {
+                values.put((int) (first + i), valueAt(learningRate, decay, i, iterationsPerEpoch, epochs));
             }
         }
         return new MapSchedule(ScheduleType.ITERATION, values);

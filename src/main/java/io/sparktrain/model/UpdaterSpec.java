@@ -17,9 +17,11 @@ import org.nd4j.linalg.schedule.ISchedule;
  * @param clipping gradient clipping before the update
  * @param iterationsPerEpoch optimiser steps per epoch, known once the data is ({@link #forRun}); 0 = not known
  * @param epochs the run's epochs, with {@code iterationsPerEpoch}
+ * @param firstIteration the optimiser's iteration count when the run starts: 0, or the count a warm start carries
+ *     over ({@link #startingAt}); per-iteration schedules start there
  */
 public record UpdaterSpec(Kind kind, double learningRate, double momentum, double decay, ScheduleSpec schedule,
-                          Clipping clipping, int iterationsPerEpoch, int epochs) {
+                          Clipping clipping, int iterationsPerEpoch, int epochs, long firstIteration) {
 
     /** A constant learning rate. */
     public UpdaterSpec(Kind kind, double learningRate, double momentum) {
@@ -29,6 +31,12 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum, doubl
     /** The learning rate multiplied by {@code decay} after each epoch, no clipping. */
     public UpdaterSpec(Kind kind, double learningRate, double momentum, double decay) {
         this(kind, learningRate, momentum, decay, ScheduleSpec.EXPONENTIAL, Clipping.NONE, 0, 0);
+    }
+
+    /** A run's optimiser before its length is known, starting from iteration 0. */
+    public UpdaterSpec(Kind kind, double learningRate, double momentum, double decay, ScheduleSpec schedule,
+                       Clipping clipping, int iterationsPerEpoch, int epochs) {
+        this(kind, learningRate, momentum, decay, schedule, clipping, iterationsPerEpoch, epochs, 0);
     }
 
     /** The update rules on offer. */
@@ -66,7 +74,17 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum, doubl
     /** The same optimiser with the run's length known, so that per-iteration schedules can be laid out. */
     public UpdaterSpec forRun(int runIterationsPerEpoch, int runEpochs) {
         return new UpdaterSpec(kind, learningRate, momentum, decay, schedule, clipping, runIterationsPerEpoch,
-                runEpochs);
+                runEpochs, firstIteration);
+    }
+
+    /**
+     * The same optimiser for a run whose iteration count starts at {@code iteration} (a warm start carries the
+     * champion's over, for Adam's bias correction): per-iteration schedules (cosine, one-cycle, warm-up) start there
+     * instead of being past their end. Epoch schedules need nothing, since a warm start's epoch count starts at 0.
+     */
+    public UpdaterSpec startingAt(long iteration) {
+        return new UpdaterSpec(kind, learningRate, momentum, decay, schedule, clipping, iterationsPerEpoch, epochs,
+                iteration);
     }
 
     /** The learning rate the schedule gives at {@code iteration} (needs {@link #forRun} for per-iteration ones). */
@@ -74,12 +92,13 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum, doubl
         if (iterationsPerEpoch == 0) {
             return learningRate;
         }
-        return schedule.valueAt(learningRate, decay, iteration, iterationsPerEpoch, epochs);
+        return schedule.valueAt(learningRate, decay, Math.max(0, iteration - firstIteration), iterationsPerEpoch,
+                epochs);
     }
 
     /** The DL4J updater configuration. */
     public IUpdater toUpdater() {
-        ISchedule s = schedule.toSchedule(learningRate, decay, iterationsPerEpoch, epochs);
+        ISchedule s = schedule.toSchedule(learningRate, decay, iterationsPerEpoch, epochs, firstIteration);
         return switch (kind) {
             case ADAM -> s == null ? new Adam(learningRate) : new Adam(s);
             case SGD -> momentum > 0 ? new MomentumSgd(learningRate, momentum, s)

@@ -102,8 +102,9 @@ public final class ParameterAveragingTrainer {
 
     /**
      * The same trainer, starting from {@code network}'s parameters, optimiser state and iteration count (a warm
-     * start) instead of a fresh initialisation. The epoch count starts at 0, so the job's learning-rate schedule
-     * applies as configured. {@code network} must have this trainer's architecture.
+     * start) instead of a fresh initialisation. The job's learning-rate schedule applies as configured: the epoch
+     * count starts at 0, and per-iteration schedules start at the carried iteration count. {@code network} must have
+     * this trainer's architecture.
      */
     public ParameterAveragingTrainer startingFrom(MultiLayerNetwork network) {
         return new ParameterAveragingTrainer(sc, spec, config, network, progress, checkpoints);
@@ -267,9 +268,11 @@ public final class ParameterAveragingTrainer {
                                List<ExecutorKernels> kernels, Checkpoint.Identity identity, RoundClock clock) {
         int roundsPerEpoch = (plan.maxBatchesPerEpoch() + config.averagingFrequency() - 1)
                 / config.averagingFrequency();
-        // Per-iteration learning-rate schedules are laid out over the run's optimiser steps (one per minibatch).
-        MultiLayerNetwork net = NetworkFactory.network(spec,
-                config.updater().forRun(plan.maxBatchesPerEpoch(), config.epochs()), config.seed(),
+        // Per-iteration learning-rate schedules are laid out over the run's optimiser steps (one per minibatch),
+        // from the iteration count a warm start carries over.
+        long firstIteration = start == null ? 0 : start.getLayerWiseConfigurations().getIterationCount();
+        MultiLayerNetwork net = NetworkFactory.network(spec, config.updater()
+                .forRun(plan.maxBatchesPerEpoch(), config.epochs()).startingAt(firstIteration), config.seed(),
                 config.tbpttLength());
         String json = net.getLayerWiseConfigurations().toJson();
         Progress p = checkpoints.resume() != null ? Progress.from(checkpoints.resume())

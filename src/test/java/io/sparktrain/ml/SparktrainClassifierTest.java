@@ -95,8 +95,8 @@ class SparktrainClassifierTest {
     /** conf/mnist-cnn.conf's training settings, one epoch. */
     private static SparktrainClassifier classifier() {
         return new SparktrainClassifier().setShape(1, 28, 28).setModel("two-block-cnn").setEpochs(1).setWorkers(2)
-                .setBatchSizePerWorker(32).setAveragingFrequency(10).setUpdater("adam").setLearningRate(0.002)
-                .setLearningRateDecay(0.6).setSeed(42);
+                .setBatchSizePerWorker(32).setAveragingFrequency(10).setUpdater("adam").setLearningRate(0.006)
+                .setTraining("schedule.kind = onecycle").setSeed(42);
     }
 
     @Test

@@ -51,6 +51,28 @@ class ScheduleAndClippingTest {
     }
 
     @Test
+    void aWarmStartsScheduleStartsAtTheIterationCountItCarries() {
+        // A retraining cycle warm-started from a champion that took 1,000 steps: its one-cycle and cosine shapes
+        // run over its own 1,000 steps (100 x 10 epochs), not past their end from the first step.
+        ScheduleSpec oneCycle = new ScheduleSpec(ScheduleSpec.Kind.ONECYCLE, 1, 0, 0);
+        UpdaterSpec warm = sgd(0.1, oneCycle, UpdaterSpec.Clipping.NONE).startingAt(1000);
+        IUpdater u = warm.toUpdater();
+        assertEquals(0.004, u.getLearningRate(1000, 0), 1e-12, "lr / 25 at the first step");
+        assertEquals(0.1, u.getLearningRate(1300, 3), 1e-12, "peak 30% into this run");
+        assertEquals(0.004 / 1e4, u.getLearningRate(2000, 10), 1e-12);
+        assertEquals(0.1, warm.learningRateAt(1300), 1e-12);
+        ScheduleSpec cosine = new ScheduleSpec(ScheduleSpec.Kind.COSINE, 1, 0.001, 0);
+        IUpdater c = sgd(0.1, cosine, UpdaterSpec.Clipping.NONE).startingAt(1000).toUpdater();
+        assertEquals(0.1, c.getLearningRate(1000, 0), 1e-12);
+        assertEquals(0.0505, c.getLearningRate(1500, 5), 1e-12);
+        // Epoch schedules follow the epoch count, which a warm start restarts at 0: unchanged.
+        IUpdater step = sgd(0.1, new ScheduleSpec(ScheduleSpec.Kind.STEP, 3, 0, 0), UpdaterSpec.Clipping.NONE)
+                .startingAt(1000).toUpdater();
+        assertEquals(0.1, step.getLearningRate(1000, 0), 1e-12);
+        assertEquals(0.05, step.getLearningRate(1300, 3), 1e-12);
+    }
+
+    @Test
     void aScheduledNetworkSurvivesDl4jsJsonWithoutProjectClasses() {
         MultiLayerConfiguration conf = NetworkFactory.configuration(MLP,
                 sgd(0.1, new ScheduleSpec(ScheduleSpec.Kind.COSINE, 1, 0, 0.5), UpdaterSpec.Clipping.NONE), 1);
