@@ -45,9 +45,11 @@ fi
 
 ours() {  # CONF -> prints the bench block, leaves single-process examples/s in $single
   local out
-  # The peers' settings (Adam 0.001, minibatches of 64), so that the kernel ratio compares like with like.
+  # The peers' settings (Adam at a constant 0.001, minibatches of 64), so that the kernel ratio compares like with
+  # like.
   sparktrain_java -Xmx6g bench "$1" --examples "$examples" --set data.dir="$ROOT/data/mnist" \
-    --set training.batchSizePerWorker=64 --set training.learningRate=0.001 --set training.learningRateDecay=1.0
+    --set training.batchSizePerWorker=64 --set training.learningRate=0.001 --set training.learningRateDecay=1.0 \
+    --set training.schedule.kind=exponential
   out=$(cd "$ROOT" && "${JAVA_CMD[@]}")
   echo "$out"
   single=$(grep -Eo 'single process, .*: [0-9.]+ examples/s' <<<"$out" | grep -Eo '[0-9.]+ examples/s' | grep -Eo '^[0-9.]+')
