@@ -69,8 +69,8 @@ final class BenchCommand {
             return String.format("bench %s (%s): %d examples, %d cores%n  single process, ND4J ops on %d thread(s)"
                             + "%s%s: %.1f examples/s%n  Spark local[%d], %d worker(s) x %d thread(s), averaging every "
                             + "%d: %.1f examples/s%n  ratio Spark / single: %.3f", job, network, examples, cores,
-                    singleThreads, other, blocks, single, workers, workers, Math.max(1, cores / workers), frequency,
-                    spark, ratio());
+                    singleThreads, other, blocks, single, workers, workers, NativeThreads.perWorker(cores, workers),
+                    frequency, spark, ratio());
         }
     }
 
@@ -112,8 +112,8 @@ final class BenchCommand {
         double single = rates[bestIndex];
         double other = rates.length > 1 ? rates[1 - bestIndex] : Double.NaN;
 
-        NativeThreads.set(Math.max(1, cores / workers));
-        Dnnl.setThreads(Math.max(1, cores / workers));
+        NativeThreads.set(NativeThreads.perWorker(cores, workers));
+        Dnnl.setThreads(NativeThreads.perWorker(cores, workers));
         // One untimed epoch, then TIMED_PASSES timed ones, as in the single process: the first pays for building the
         // networks on the workers and compiling their code paths.
         TrainingConfig epochs = new TrainingConfig(1 + TIMED_PASSES, workers, training.batchSizePerWorker(),

@@ -25,6 +25,11 @@ public final class NativeThreads {
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
 
+    /** Each of {@code workers} concurrent tasks' share of {@code cores}: at least one thread. */
+    public static int perWorker(int cores, int workers) {
+        return Math.max(1, cores / Math.max(1, workers));
+    }
+
     /** Uses {@code threads} threads for native ops and BLAS from now on. */
     public static void set(int threads) {
         Nd4j.getEnvironment().setMaxThreads(threads);

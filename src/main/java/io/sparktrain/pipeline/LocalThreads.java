@@ -41,7 +41,7 @@ final class LocalThreads {
     /** The threads per worker {@code asked} means on {@code cores} cores with {@code workers} workers. */
     static int threads(String asked, int cores, int workers) {
         if (PER_WORKER.equals(asked)) {
-            return Math.max(1, cores / Math.max(1, workers));
+            return NativeThreads.perWorker(cores, workers);
         }
         try {
             int n = Integer.parseInt(asked.trim());
