@@ -31,10 +31,11 @@ final class LocalThreads {
         if (asked == null || !master.startsWith("local")) {
             return OptionalInt.empty();
         }
-        int threads = threads(asked, Runtime.getRuntime().availableProcessors(), workers);
+        int cores = Runtime.getRuntime().availableProcessors();
+        int threads = threads(asked, cores, workers);
         NativeThreads.set(threads);
-        LOG.info("native threads per worker: {} ({}={}, {} cores, {} workers)", threads, PROPERTY, asked,
-                Runtime.getRuntime().availableProcessors(), workers);
+        LOG.info("native threads per worker: {} ({}={}, {} cores, {} workers)", threads, PROPERTY, asked, cores,
+                workers);
         return OptionalInt.of(threads);
     }
 
